@@ -1,0 +1,13 @@
+"""``/api/v1/``: every app registers its viewsets on one router."""
+
+from rest_framework.routers import DefaultRouter
+
+from merchants.api.views import ProductViewSet
+from warehouses.api.views import InventoryViewSet, WarehouseViewSet
+
+router = DefaultRouter()
+router.register("products", ProductViewSet, basename="product")
+router.register("warehouses", WarehouseViewSet, basename="warehouse")
+router.register("inventory", InventoryViewSet, basename="inventory")
+
+urlpatterns = router.urls

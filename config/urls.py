@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from config.health import healthz
+from warehouses.views import HomeView
+
+admin.site.site_header = "Crossdock operations"
+admin.site.site_title = "Crossdock admin"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/v1/", include("config.api_urls")),
+    path("", HomeView.as_view(), name="home"),
+    path("", include("merchants.urls")),
+    path("", include("warehouses.urls")),
+]

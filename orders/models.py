@@ -1,0 +1,1 @@
+"""Orders, routing and allocation live here (see docs/architecture.md)."""

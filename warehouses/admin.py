@@ -1,0 +1,116 @@
+from django.contrib import admin
+
+from warehouses.models import (
+    BUCKETS,
+    FulfillmentMode,
+    InventoryBalance,
+    InventoryLedgerEntry,
+    Lane,
+    LaneStage,
+    Partner,
+    Warehouse,
+)
+
+
+@admin.register(FulfillmentMode)
+class FulfillmentModeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "ships_to_buyer", "amazon_analogue"]
+    readonly_fields = ["code"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "contact_email", "sla_acknowledge_hours", "sla_ship_days", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "slug", "contact_email"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["users"]
+
+
+@admin.register(Warehouse)
+class WarehouseAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "name",
+        "role",
+        "operator",
+        "partner",
+        "country",
+        "city",
+        "capacity_units",
+        "capacity_m3",
+        "handling_time_hours",
+        "is_active",
+    ]
+    list_filter = ["role", "operator", "country", "is_active"]
+    search_fields = ["code", "name", "city"]
+    list_select_related = ["partner"]
+
+
+class LaneStageInline(admin.TabularInline):
+    model = LaneStage
+    extra = 0
+
+
+@admin.register(Lane)
+class LaneAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "origin",
+        "destination",
+        "transport",
+        "cost_per_kg",
+        "inspection_probability",
+        "confidence",
+        "is_active",
+    ]
+    list_filter = ["transport", "origin", "destination", "is_active", "confidence"]
+    search_fields = ["origin", "destination", "service", "source"]
+    inlines = [LaneStageInline]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Inventory changes only through the inventory service; the admin shows, never edits."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(InventoryBalance)
+class InventoryBalanceAdmin(ReadOnlyAdmin):
+    list_display = ["product", "merchant", "warehouse", *BUCKETS, "updated_at"]
+    list_filter = ["warehouse", "merchant"]
+    search_fields = ["product__sku", "product__fnsku", "warehouse__code"]
+    list_select_related = ["product", "merchant", "warehouse"]
+
+
+@admin.register(InventoryLedgerEntry)
+class InventoryLedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "merchant",
+        "product",
+        "warehouse",
+        "bucket",
+        "quantity",
+        "reason",
+        "reference_type",
+        "reference_id",
+        "actor",
+    ]
+    list_filter = ["reason", "bucket", "warehouse", "merchant"]
+    search_fields = ["product__sku", "reference_id", "movement", "note"]
+    list_select_related = ["product", "merchant", "warehouse", "actor"]
+    date_hierarchy = "created_at"

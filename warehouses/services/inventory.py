@@ -1,0 +1,181 @@
+"""The one way inventory changes: signed bucket changes, applied atomically with their ledger.
+
+Every write to ``InventoryBalance`` goes through ``inventory_apply``. It never lets a bucket
+go below zero: each balance row is changed by a conditional ``UPDATE … WHERE bucket >= n``
+(rows touched in primary-key order, so concurrent callers cannot deadlock), and the database's
+check constraints stand behind it. The ledger rows are written in the same transaction.
+"""
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from merchants.models import Product
+from warehouses.models import BUCKETS, InventoryBalance, InventoryLedgerEntry, LedgerReason, Warehouse
+
+
+class InventoryError(Exception):
+    """A change the inventory cannot take; nothing was written."""
+
+
+class InsufficientStock(InventoryError):  # noqa: N818 - domain language, not an error class name
+    def __init__(self, *, sku: str, warehouse_code: str, bucket: str, available: int, requested: int):
+        self.sku = sku
+        self.warehouse_code = warehouse_code
+        self.bucket = bucket
+        self.available = available
+        self.requested = requested
+        super().__init__(
+            f"Not enough {bucket.replace('_', ' ')} stock of {sku} at {warehouse_code}: "
+            f"{available} available, {requested} needed."
+        )
+
+
+@dataclass(frozen=True)
+class StockChange:
+    """A signed change of one bucket of one product at one warehouse."""
+
+    product_id: int
+    warehouse_id: int
+    bucket: str
+    quantity: int
+
+
+def moves(*, product_id: int, warehouse_id: int, quantity: int, from_bucket: str, to_bucket: str) -> list[StockChange]:
+    """The pair of changes that moves ``quantity`` units from one bucket to another."""
+    return [
+        StockChange(product_id, warehouse_id, from_bucket, -quantity),
+        StockChange(product_id, warehouse_id, to_bucket, quantity),
+    ]
+
+
+def _validate(changes: Sequence[StockChange], reason: str) -> None:
+    if not changes:
+        raise InventoryError("No inventory change given.")
+    if reason not in LedgerReason.values:
+        raise InventoryError(f"Unknown ledger reason {reason!r}.")
+    for change in changes:
+        if change.bucket not in BUCKETS:
+            raise InventoryError(f"Unknown inventory bucket {change.bucket!r}.")
+        if not isinstance(change.quantity, int) or isinstance(change.quantity, bool) or change.quantity == 0:
+            raise InventoryError("Every inventory change must be a non-zero whole number of units.")
+
+
+@transaction.atomic
+def inventory_apply(
+    *,
+    merchant_id: int,
+    changes: Sequence[StockChange],
+    reason: str,
+    reference_type: str = "",
+    reference_id: str = "",
+    actor=None,
+    note: str = "",
+) -> uuid.UUID:
+    """Apply ``changes`` for one merchant and record them; returns the movement id.
+
+    Raises ``InsufficientStock`` if any bucket would go below zero, ``InventoryError`` for a
+    product of another merchant or an inactive warehouse; in both cases nothing is written.
+    """
+    _validate(changes, reason)
+    product_ids = {c.product_id for c in changes}
+    warehouse_ids = {c.warehouse_id for c in changes}
+    skus = dict(Product.objects.filter(merchant_id=merchant_id, pk__in=product_ids).values_list("pk", "sku"))
+    if len(skus) != len(product_ids):
+        raise InventoryError("A product in this change does not belong to the merchant.")
+    codes = dict(Warehouse.objects.filter(pk__in=warehouse_ids).values_list("pk", "code"))
+    if len(codes) != len(warehouse_ids):
+        raise InventoryError("A warehouse in this change does not exist.")
+
+    net: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for change in changes:
+        net[(change.product_id, change.warehouse_id)][change.bucket] += change.quantity
+
+    InventoryBalance.objects.bulk_create(
+        [InventoryBalance(merchant_id=merchant_id, product_id=p, warehouse_id=w) for p, w in net],
+        ignore_conflicts=True,
+    )
+    balance_ids = {
+        (row["product_id"], row["warehouse_id"]): row["pk"]
+        for row in InventoryBalance.objects.filter(
+            merchant_id=merchant_id, product_id__in=product_ids, warehouse_id__in=warehouse_ids
+        ).values("pk", "product_id", "warehouse_id")
+    }
+    now = timezone.now()
+    for key in sorted(net, key=balance_ids.__getitem__):
+        deltas = {bucket: delta for bucket, delta in net[key].items() if delta}
+        if not deltas:
+            continue
+        guards = {f"{bucket}__gte": -delta for bucket, delta in deltas.items() if delta < 0}
+        updated = InventoryBalance.objects.filter(pk=balance_ids[key], **guards).update(
+            updated_at=now, **{bucket: F(bucket) + delta for bucket, delta in deltas.items()}
+        )
+        if not updated:
+            current = InventoryBalance.objects.values(*deltas).get(pk=balance_ids[key])
+            bucket, delta = next((b, d) for b, d in deltas.items() if d < 0 and current[b] < -d)
+            raise InsufficientStock(
+                sku=skus[key[0]],
+                warehouse_code=codes[key[1]],
+                bucket=bucket,
+                available=current[bucket],
+                requested=-delta,
+            )
+
+    movement = uuid.uuid4()
+    actor_id = getattr(actor, "pk", None)
+    InventoryLedgerEntry.objects.bulk_create(
+        [
+            InventoryLedgerEntry(
+                movement=movement,
+                merchant_id=merchant_id,
+                product_id=c.product_id,
+                warehouse_id=c.warehouse_id,
+                bucket=c.bucket,
+                quantity=c.quantity,
+                reason=reason,
+                reference_type=reference_type,
+                reference_id=str(reference_id),
+                actor_id=actor_id,
+                note=note[:200],
+            )
+            for c in changes
+        ]
+    )
+    return movement
+
+
+def inventory_move(
+    *, product: Product, warehouse: Warehouse, quantity: int, from_bucket: str, to_bucket: str, reason: str, **kwargs
+) -> uuid.UUID:
+    """Move ``quantity`` units of one product between two buckets at one warehouse."""
+    if quantity <= 0:
+        raise InventoryError("Quantity to move must be at least 1.")
+    return inventory_apply(
+        merchant_id=product.merchant_id,
+        changes=moves(
+            product_id=product.pk,
+            warehouse_id=warehouse.pk,
+            quantity=quantity,
+            from_bucket=from_bucket,
+            to_bucket=to_bucket,
+        ),
+        reason=reason,
+        **kwargs,
+    )
+
+
+def inventory_adjust(
+    *, product: Product, warehouse: Warehouse, bucket: str, quantity: int, reason: str, **kwargs
+) -> uuid.UUID:
+    """Add (positive) or remove (negative) units of one bucket."""
+    return inventory_apply(
+        merchant_id=product.merchant_id,
+        changes=[StockChange(product.pk, warehouse.pk, bucket, quantity)],
+        reason=reason,
+        **kwargs,
+    )

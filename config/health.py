@@ -1,6 +1,7 @@
 """``GET /healthz``: database and broker status as JSON, for load balancers and people."""
 
-from django.conf import settings
+import os
+
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
@@ -22,8 +23,12 @@ def _database_status() -> dict:
 
 
 def _broker_status() -> dict:
-    url = settings.CELERY_BROKER_URL
+    url = celery_app.conf.broker_url
     transport = url.split("://", 1)[0]
+    if transport == "filesystem":
+        folder = celery_app.conf.broker_transport_options.get("data_folder_in", "")
+        if not (os.path.isdir(folder) and os.access(folder, os.W_OK)):
+            return {"ok": False, "transport": transport, "error": "broker folder missing or not writable"}
     try:
         with celery_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)

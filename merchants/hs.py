@@ -14,9 +14,17 @@ def normalize(value: str) -> str:
 
 @cache
 def _nomenclature() -> dict[str, tuple[str, str]]:
-    """code → (description, parent) for every chapter, heading and subheading."""
+    """code → (description, parent) for every chapter, heading and subheading.
+
+    Rows of the ``TOTAL`` section (chapter 99, "commodities not specified") are statistical
+    codes of the source, not part of the nomenclature, and are left out.
+    """
     with DATA_FILE.open(encoding="utf-8-sig", newline="") as fh:
-        return {row["hscode"]: (row["description"], row["parent"]) for row in csv.DictReader(fh)}
+        return {
+            row["hscode"]: (row["description"], row["parent"])
+            for row in csv.DictReader(fh)
+            if row["section"] != "TOTAL"
+        }
 
 
 def is_subheading(code: str) -> bool:

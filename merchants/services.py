@@ -39,7 +39,9 @@ def _check_sku_free(*, merchant: Merchant, sku: str, exclude_pk: int | None = No
     if exclude_pk is not None:
         clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
-        raise ValidationError({"sku": f"You already have a product with SKU {sku}."})
+        raise ValidationError(
+            {"sku": ValidationError(f"You already have a product with SKU {sku}.", code="duplicate_sku")}
+        )
 
 
 @transaction.atomic

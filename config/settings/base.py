@@ -113,6 +113,9 @@ else:
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
 CELERY_BROKER_DIR = VAR_DIR / "celery" / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # The embedded broker: messages are files in one folder that web, worker and beat share.
+    CELERY_BROKER_DIR.mkdir(parents=True, exist_ok=True)
+    (VAR_DIR / "celery" / "processed").mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR),
         "data_folder_out": str(CELERY_BROKER_DIR),
@@ -132,7 +135,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
-    "heartbeat": {"task": "config.tasks.heartbeat", "schedule": 15.0},
+    "heartbeat": {
+        "task": "config.tasks.heartbeat",
+        "schedule": float(os.environ.get("CROSSDOCK_HEARTBEAT_SECONDS", "15")),
+    },
     "verify-inventory": {"task": "warehouses.tasks.verify_inventory", "schedule": 3600.0},
 }
 

@@ -48,6 +48,8 @@ class StockChange:
 
 def moves(*, product_id: int, warehouse_id: int, quantity: int, from_bucket: str, to_bucket: str) -> list[StockChange]:
     """The pair of changes that moves ``quantity`` units from one bucket to another."""
+    if from_bucket == to_bucket:
+        raise InventoryError(f"Cannot move units from {from_bucket} to itself.")
     return [
         StockChange(product_id, warehouse_id, from_bucket, -quantity),
         StockChange(product_id, warehouse_id, to_bucket, quantity),
@@ -78,6 +80,9 @@ def inventory_apply(
     note: str = "",
 ) -> uuid.UUID:
     """Apply ``changes`` for one merchant and record them; returns the movement id.
+
+    Changes to the same bucket are netted before the balance is checked, and every change
+    is still recorded in the ledger as given.
 
     Raises ``InsufficientStock`` if any bucket would go below zero, ``InventoryError`` for a
     product of another merchant or an inactive warehouse; in both cases nothing is written.

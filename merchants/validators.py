@@ -37,7 +37,11 @@ def validate_eori(value: str) -> None:
 
 
 def validate_ioss(value: str) -> None:
-    """IOSS: ``IM`` + 3-digit member-state code + 7 digits, with a valid check digit."""
+    """IOSS: ``IM`` + the 3-digit code of an EU member state + 7 digits.
+
+    The check-digit algorithm is not public, so only the structure and the member-state code
+    are verified (as ``stdnum.eu.oss`` does).
+    """
     value = normalize_identifier(value)
     if not (value.startswith("IM") and oss.is_valid(value)):
         raise ValidationError(

@@ -1,8 +1,10 @@
 """Reads for the network and inventory."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import ExpressionWrapper, F, FloatField, QuerySet, Sum, Value
+from django.db.models.functions import Cast
 
 from merchants.models import Merchant
 from warehouses.models import BUCKETS, InventoryBalance, InventoryLedgerEntry, Warehouse
@@ -62,3 +64,69 @@ def inventory_discrepancies() -> list[Discrepancy]:
         Discrepancy(*key, balance=0, ledger_sum=total) for key, total in ledger.items() if key not in seen and total
     )
     return found
+
+
+# Buckets of units that occupy (or are on their way to occupy) space in a warehouse.
+OCCUPYING_BUCKETS = (
+    "inbound_working",
+    "inbound_shipped",
+    "inbound_receiving",
+    "fulfillable",
+    "reserved",
+    "unfulfillable",
+    "researching",
+)
+
+
+@dataclass(frozen=True)
+class Utilisation:
+    warehouse_id: int
+    units: int
+    volume_m3: Decimal
+    capacity_units: int
+    capacity_m3: Decimal
+
+    @property
+    def free_units(self) -> int:
+        return max(self.capacity_units - self.units, 0)
+
+    @property
+    def free_m3(self) -> Decimal:
+        return max(self.capacity_m3 - self.volume_m3, Decimal("0"))
+
+    @property
+    def share(self) -> float:
+        return max(self.units / self.capacity_units, float(self.volume_m3 / self.capacity_m3))
+
+
+def warehouse_utilisation(*, warehouse_ids) -> dict[int, Utilisation]:
+    """Units and cubic metres held or expected at each warehouse, against its capacity."""
+    units_expr = sum((F(bucket) for bucket in OCCUPYING_BUCKETS[1:]), F(OCCUPYING_BUCKETS[0]))
+    # Float arithmetic on purpose: SQLite stores whole-number decimals as integers and would
+    # divide them as integers. Capacity checks need no more than float precision.
+    volume_expr = ExpressionWrapper(
+        Cast(units_expr, FloatField())
+        * F("product__length_cm")
+        * F("product__width_cm")
+        * F("product__height_cm")
+        / Value(1_000_000.0),
+        output_field=FloatField(),
+    )
+    rows = {
+        row["warehouse_id"]: row
+        for row in InventoryBalance.objects.filter(warehouse_id__in=warehouse_ids)
+        .values("warehouse_id")
+        .annotate(units=Sum(units_expr), volume=Sum(volume_expr))
+        .order_by()
+    }
+    result = {}
+    for warehouse in Warehouse.objects.filter(pk__in=warehouse_ids).only("pk", "capacity_units", "capacity_m3"):
+        row = rows.get(warehouse.pk, {})
+        result[warehouse.pk] = Utilisation(
+            warehouse_id=warehouse.pk,
+            units=int(row.get("units") or 0),
+            volume_m3=Decimal(str(row.get("volume") or 0)).quantize(Decimal("0.000001")),
+            capacity_units=warehouse.capacity_units,
+            capacity_m3=warehouse.capacity_m3,
+        )
+    return result

@@ -1,0 +1,192 @@
+"""Sending inventory end to end through the services, for every stock-holding mode."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from shipping.models import InboundPlan, InboundShipment
+from shipping.services.inbound_shipments import (
+    inbound_shipment_cancel,
+    inbound_shipment_customs_release,
+    inbound_shipment_delete,
+    inbound_shipment_mark_in_transit,
+)
+from shipping.services.receiving import box_check_in, box_count, inbound_shipment_close
+from tests.shipping.conftest import box
+from warehouses.models import InventoryBalance
+from warehouses.selectors import inventory_discrepancies
+
+pytestmark = pytest.mark.django_db
+
+
+def buckets(product, warehouse) -> dict:
+    balance = InventoryBalance.objects.filter(product=product, warehouse=warehouse).first()
+    names = ("inbound_working", "inbound_shipped", "inbound_receiving", "fulfillable", "unfulfillable", "researching")
+    return {n: getattr(balance, n) for n in names if balance and getattr(balance, n)}
+
+
+@pytest.mark.parametrize(
+    ("mode", "destination"),
+    [("global_warehouse", "US"), ("asia_warehouse", ""), ("fba_cross_border", ""), ("virtual_warehouse", "US")],
+)
+def test_happy_path_for_every_stock_holding_mode(send, network, tees, mugs, operator, mode, destination):
+    warehouse = network[mode]
+    plan, [shipment] = send(
+        mode=mode,
+        destination=destination,
+        items={"TEE-BLK-M": 30, "MUG-01": 12},
+        boxes=[box({"TEE-BLK-M": 30}), box({"MUG-01": 12})],
+    )
+    assert plan.status == InboundPlan.Status.SHIPPED
+    assert shipment.warehouse == warehouse
+    assert shipment.confirmation_id.startswith("FBA") and len(shipment.confirmation_id) == 11
+    assert buckets(tees, warehouse) == {"inbound_shipped": 30}
+
+    if shipment.customs_status == InboundShipment.CustomsStatus.PENDING:
+        inbound_shipment_mark_in_transit(shipment=shipment, actor=operator)
+        with pytest.raises(ValidationError, match="not cleared import customs"):
+            box_check_in(box_id=shipment.boxes.first().box_id, warehouse=warehouse, actor=operator)
+        inbound_shipment_customs_release(shipment=shipment, actor=operator)
+
+    first, second = shipment.boxes.order_by("number")
+    box_check_in(box_id=first.box_id, warehouse=warehouse, actor=operator)
+    shipment.refresh_from_db()
+    assert shipment.status == InboundShipment.Status.CHECKED_IN
+    assert buckets(tees, warehouse) == {"inbound_receiving": 30}
+    box_check_in(box_id=second.box_id.lower(), warehouse=warehouse, actor=operator)
+    box_count(box_id=first.box_id, warehouse=warehouse, counts={"TEE-BLK-M": {"good": 30}}, actor=operator)
+    box_count(box_id=second.box_id, warehouse=warehouse, counts={"MUG-01": {"good": 11, "damaged": 1}}, actor=operator)
+    inbound_shipment_close(shipment=shipment, actor=operator)
+
+    shipment.refresh_from_db()
+    assert shipment.status == InboundShipment.Status.CLOSED
+    assert shipment.claim_window_ends_at is not None
+    assert (shipment.claim_window_ends_at - shipment.closed_at).days == 60
+    assert buckets(tees, warehouse) == {"fulfillable": 30}
+    assert buckets(mugs, warehouse) == {"fulfillable": 11, "unfulfillable": 1}
+    lines = {line.product.sku: line for line in shipment.lines.select_related("product")}
+    assert lines["TEE-BLK-M"].resolution == "received"
+    assert (lines["MUG-01"].quantity_received, lines["MUG-01"].quantity_damaged) == (11, 1)
+    assert inventory_discrepancies() == []
+    statuses = list(shipment.events.values_list("to_status", flat=True))
+    assert statuses[:3] == ["WORKING", "READY_TO_SHIP", "SHIPPED"]
+    assert statuses[-2:] == ["RECEIVING", "CLOSED"]
+
+
+def test_shortage_beyond_tolerance_needs_a_resolution_and_is_reimbursed(send, network, tees, operator):
+    warehouse = network["global_warehouse"]
+    _, [shipment] = send(
+        mode="global_warehouse",
+        destination="US",
+        clear_customs=True,
+        items={"TEE-BLK-M": 40},
+        boxes=[box({"TEE-BLK-M": 20}), box({"TEE-BLK-M": 20})],
+    )
+    first, second = shipment.boxes.order_by("number")
+    for b in (first, second):
+        box_check_in(box_id=b.box_id, warehouse=warehouse, actor=operator)
+    box_count(box_id=first.box_id, warehouse=warehouse, counts={"TEE-BLK-M": {"good": 20}}, actor=operator)
+    box_count(box_id=second.box_id, warehouse=warehouse, counts={"TEE-BLK-M": {"good": 15}}, actor=operator)
+    assert buckets(tees, warehouse) == {"fulfillable": 35, "researching": 5}
+
+    with pytest.raises(ValidationError, match="5 units short"):
+        inbound_shipment_close(shipment=shipment, actor=operator)
+    assert buckets(tees, warehouse) == {"fulfillable": 35, "researching": 5}
+
+    inbound_shipment_close(shipment=shipment, resolutions={"TEE-BLK-M": {"resolution": "reimbursed"}}, actor=operator)
+    line = shipment.lines.get()
+    assert line.resolution == "reimbursed" and line.shortage == 5
+    assert line.reimbursement_amount == tees.declared_value * 5
+    assert buckets(tees, warehouse) == {"fulfillable": 35}
+    assert inventory_discrepancies() == []
+
+
+def test_small_shortage_is_auto_reconciled_and_a_lost_box_is_researched(send, network, tees, operator):
+    warehouse = network["global_warehouse"]
+    _, [shipment] = send(
+        mode="global_warehouse",
+        destination="US",
+        clear_customs=True,
+        items={"TEE-BLK-M": 41},
+        boxes=[box({"TEE-BLK-M": 40}, size=("50", "40", "30")), box({"TEE-BLK-M": 1}, weight="1")],
+    )
+    first = shipment.boxes.get(number=1)
+    box_check_in(box_id=first.box_id, warehouse=warehouse, actor=operator)
+    box_count(box_id=first.box_id, warehouse=warehouse, counts={"TEE-BLK-M": {"good": 40}}, actor=operator)
+    inbound_shipment_close(shipment=shipment, actor=operator)  # the one-unit box never arrived
+    line = shipment.lines.get()
+    assert (line.shortage, line.resolution) == (1, "auto_reconciled")
+    assert buckets(tees, warehouse) == {"fulfillable": 40}
+    assert inventory_discrepancies() == []
+
+
+def test_overage_in_one_box_offsets_a_shortage_in_another(send, network, tees, operator):
+    warehouse = network["global_warehouse"]
+    _, [shipment] = send(
+        mode="global_warehouse",
+        destination="US",
+        clear_customs=True,
+        items={"TEE-BLK-M": 20},
+        boxes=[box({"TEE-BLK-M": 10}), box({"TEE-BLK-M": 10})],
+    )
+    first, second = shipment.boxes.order_by("number")
+    for b, good in ((first, 7), (second, 13)):
+        box_check_in(box_id=b.box_id, warehouse=warehouse, actor=operator)
+        box_count(box_id=b.box_id, warehouse=warehouse, counts={"TEE-BLK-M": {"good": good}}, actor=operator)
+    inbound_shipment_close(shipment=shipment, actor=operator)
+    assert shipment.lines.get().resolution == "received"
+    assert buckets(tees, warehouse) == {"fulfillable": 20}
+    assert inventory_discrepancies() == []
+
+
+def test_recount_moves_only_the_difference(send, network, tees, operator):
+    warehouse = network["global_warehouse"]
+    _, [shipment] = send(
+        mode="global_warehouse",
+        destination="US",
+        clear_customs=True,
+        items={"TEE-BLK-M": 10},
+        boxes=[box({"TEE-BLK-M": 10})],
+    )
+    b = shipment.boxes.get()
+    box_check_in(box_id=b.box_id, warehouse=warehouse, actor=operator)
+    box_count(box_id=b.box_id, warehouse=warehouse, counts={"TEE-BLK-M": {"good": 6, "damaged": 1}}, actor=operator)
+    assert buckets(tees, warehouse) == {"fulfillable": 6, "unfulfillable": 1, "researching": 3}
+    box_count(box_id=b.box_id, warehouse=warehouse, counts={"TEE-BLK-M": {"good": 12}}, actor=operator)
+    assert buckets(tees, warehouse) == {"fulfillable": 12}
+    line = shipment.lines.get()
+    assert (line.quantity_received, line.quantity_damaged, line.overage) == (12, 0, 2)
+    assert inventory_discrepancies() == []
+
+
+def test_delete_before_shipping_and_cancel_after_put_the_inventory_back(send, network, tees, owner):
+    warehouse = network["global_warehouse"]
+    plan, [shipment] = send(
+        mode="global_warehouse",
+        destination="US",
+        clear_customs=True,
+        items={"TEE-BLK-M": 10},
+        boxes=[box({"TEE-BLK-M": 10})],
+        until="confirmed",
+    )
+    assert buckets(tees, warehouse) == {"inbound_working": 10}
+    with pytest.raises(ValidationError, match="has not shipped; delete it"):
+        inbound_shipment_cancel(shipment=shipment, actor=owner)
+    inbound_shipment_delete(shipment=shipment, actor=owner)
+    assert buckets(tees, warehouse) == {}
+    plan.refresh_from_db()
+    assert plan.status == InboundPlan.Status.VOIDED
+
+    plan, [shipment] = send(
+        mode="global_warehouse",
+        destination="US",
+        clear_customs=True,
+        items={"TEE-BLK-M": 10},
+        boxes=[box({"TEE-BLK-M": 10})],
+    )
+    with pytest.raises(ValidationError, match="cancel it instead"):
+        inbound_shipment_delete(shipment=shipment, actor=owner)
+    inbound_shipment_cancel(shipment=shipment, actor=owner)
+    shipment.refresh_from_db()
+    assert shipment.status == InboundShipment.Status.CANCELLED
+    assert buckets(tees, warehouse) == {}
+    assert inventory_discrepancies() == []

@@ -1,5 +1,6 @@
 """``/api/v1/``: every app registers its viewsets on one router."""
 
+from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from merchants.api.views import ProductViewSet
@@ -10,4 +11,7 @@ router.register("products", ProductViewSet, basename="product")
 router.register("warehouses", WarehouseViewSet, basename="warehouse")
 router.register("inventory", InventoryViewSet, basename="inventory")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("", include("shipping.api.urls")),
+]

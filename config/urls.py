@@ -17,4 +17,6 @@ urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("", include("merchants.urls")),
     path("", include("warehouses.urls")),
+    path("", include("shipping.urls")),
+    path("console/", include("shipping.console_urls")),
 ]

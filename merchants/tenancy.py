@@ -62,3 +62,23 @@ class MerchantScopedViewSet(viewsets.GenericViewSet):
 
     def get_queryset(self):
         return self.get_merchant_queryset()
+
+
+class OperatorRequiredMixin(LoginRequiredMixin):
+    """For the operator console: platform staff only, and deliberately not merchant-scoped."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not request.user.is_staff:
+            raise PermissionDenied("The operator console is for platform staff.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class IsOperator(permissions.BasePermission):
+    """API access for platform staff (operators); sees every merchant's data on purpose."""
+
+    message = "Only platform operators may use this endpoint."
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated and request.user.is_staff)

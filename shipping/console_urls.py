@@ -1,0 +1,6 @@
+"""Operator console: the dock."""
+
+
+app_name = "console"
+
+urlpatterns: list = []

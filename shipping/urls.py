@@ -1,0 +1,6 @@
+"""Merchant portal: sending inventory."""
+
+
+app_name = "shipping"
+
+urlpatterns: list = []

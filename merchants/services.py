@@ -1,7 +1,7 @@
 """Writes for merchants and their catalog. Bad input raises ``ValidationError`` keyed by field."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from merchants import hs
 from merchants.models import Membership, Merchant, Product
@@ -51,7 +51,7 @@ def product_create(*, merchant: Merchant, **data) -> Product:
     product.hs_code = hs.normalize(product.hs_code)
     product.full_clean(exclude=["merchant"])
     _check_sku_free(merchant=merchant, sku=product.sku)
-    product.save()
+    _save_product(product)
     return product
 
 
@@ -61,8 +61,21 @@ def product_update(*, product: Product, **data) -> Product:
     product.hs_code = hs.normalize(product.hs_code)
     product.full_clean(exclude=["merchant"])
     _check_sku_free(merchant=product.merchant, sku=product.sku, exclude_pk=product.pk)
-    product.save()
+    _save_product(product)
     return product
+
+
+def _save_product(product: Product) -> None:
+    """Save; a concurrent request that took the same SKU first loses on the unique constraint."""
+    try:
+        with transaction.atomic():
+            product.save()
+    except IntegrityError as error:
+        if "sku" not in str(error).lower():
+            raise
+        raise ValidationError(
+            {"sku": ValidationError(f"You already have a product with SKU {product.sku}.", code="duplicate_sku")}
+        ) from error
 
 
 @transaction.atomic

@@ -6,6 +6,8 @@ from merchants.models import Product
 
 class ProductSerializer(serializers.ModelSerializer):
     origin_country = CountryField()
+    # Wider than the stored column: codes written with dots are normalised by the service.
+    hs_code = serializers.CharField(max_length=20)
     hs_description = serializers.SerializerMethodField()
 
     class Meta:

@@ -91,9 +91,25 @@ def _split(boxes: list[dict], warehouses: list[Warehouse]) -> list[tuple[Warehou
     return [(w, sorted(groups[w.pk], key=lambda b: b["number"])) for w in warehouses if groups[w.pk]]
 
 
-@transaction.atomic
 def placement_options_generate(*, plan: InboundPlan) -> list[PlacementOption]:
-    """Replace the plan's offered options with fresh ones (cheapest first)."""
+    """Replace the plan's offered options with fresh ones (cheapest first).
+
+    If no warehouse of the network serves the plan at all, the plan becomes ERRORED (with the
+    reason) and ``PlacementRefused`` is raised; if warehouses serve it but none has room, the
+    plan stays ACTIVE so that it can be placed later.
+    """
+    try:
+        return _generate(plan)
+    except PlacementRefused as refusal:
+        if getattr(refusal, "plan_errored", False):
+            InboundPlan.objects.filter(pk=plan.pk, status=InboundPlan.Status.ACTIVE).update(
+                status=InboundPlan.Status.ERRORED, error=refusal.messages[0], updated_at=timezone.now()
+            )
+        raise
+
+
+@transaction.atomic
+def _generate(plan: InboundPlan) -> list[PlacementOption]:
     plan = InboundPlan.objects.select_for_update().select_related("mode").get(pk=plan.pk)
     ensure_plan_editable(plan)
     boxes = _plan_boxes(plan)
@@ -102,9 +118,14 @@ def placement_options_generate(*, plan: InboundPlan) -> list[PlacementOption]:
     candidates = _candidates(plan)
     if not candidates:
         where = f" for {plan.destination_country.name}" if plan.destination_country else ""
-        raise PlacementRefused(
-            {"destination_country": f"No active {plan.mode.name} warehouse serves this plan{where}."}
+        refusal = PlacementRefused(
+            {
+                "destination_country": f"No active warehouse of the {plan.mode.name} mode serves this plan{where}. "
+                "Create a new plan with another destination or mode."
+            }
         )
+        refusal.plan_errored = True
+        raise refusal
 
     units = sum(b["units"] for b in boxes)
     volume = sum((b["volume_m3"] for b in boxes), Decimal("0"))

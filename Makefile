@@ -25,7 +25,9 @@ seed: migrate
 
 ## Web server on http://127.0.0.1:8000 + Celery worker + Celery beat; Ctrl-C stops them all.
 run: seed
-	@echo "Starting web, worker and beat (Ctrl-C stops all three)…"
+	@echo ""
+	@echo "Crossdock on http://127.0.0.1:8000 — log in as shenzhen.owner (merchant) or operator (admin),"
+	@echo "password crossdock-demo. Starting web, worker and beat; Ctrl-C stops all three."
 	PYTHONUNBUFFERED=1 $(BIN)/honcho --procfile Procfile.dev --app-root . start
 
 ## The whole suite. Tests that need PostgreSQL or Redis skip unless DATABASE_URL / REDIS_URL are set.

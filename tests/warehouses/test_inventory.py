@@ -265,3 +265,25 @@ def test_concurrent_reservations_never_oversell(merchant, warehouse):
     assert outcomes.count("ok") == 15 and outcomes.count("refused") == threads_count - 15
     assert (balance.fulfillable, balance.reserved) == (0, 15)
     assert inventory_discrepancies() == []
+
+
+@pytest.mark.django_db
+def test_inventory_apply_runs_the_same_queries_for_one_row_or_fifty(merchant, django_assert_num_queries):
+    from django.db import connection as conn
+    from django.test.utils import CaptureQueriesContext
+
+    warehouse = WarehouseFactory()
+    products = [ProductFactory(merchant=merchant) for _ in range(50)]
+
+    def apply(count: int) -> int:
+        with CaptureQueriesContext(conn) as queries:
+            inventory_apply(
+                merchant_id=merchant.pk,
+                changes=[StockChange(p.pk, warehouse.pk, "fulfillable", 3) for p in products[:count]],
+                reason="adjustment",
+            )
+        return len(queries)
+
+    assert apply(1) == apply(50)
+    assert InventoryBalance.objects.filter(fulfillable=3).count() == 49
+    assert InventoryBalance.objects.filter(fulfillable=6).count() == 1

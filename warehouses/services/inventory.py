@@ -1,9 +1,11 @@
 """The one way inventory changes: signed bucket changes, applied atomically with their ledger.
 
 Every write to ``InventoryBalance`` goes through ``inventory_apply``. It never lets a bucket
-go below zero: each balance row is changed by a conditional ``UPDATE … WHERE bucket >= n``
-(rows touched in primary-key order, so concurrent callers cannot deadlock), and the database's
-check constraints stand behind it. The ledger rows are written in the same transaction.
+go below zero: it locks the balance rows it touches (``SELECT … FOR UPDATE`` in primary-key
+order, so concurrent callers queue and cannot deadlock), checks every bucket, and writes them
+all in one statement; the database's check constraints stand behind it. The ledger rows are
+written in the same transaction. The number of queries does not grow with the number of rows,
+so bulk allocation can use it as it is.
 """
 
 import uuid
@@ -12,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from merchants.models import Product
@@ -105,31 +106,30 @@ def inventory_apply(
         [InventoryBalance(merchant_id=merchant_id, product_id=p, warehouse_id=w) for p, w in net],
         ignore_conflicts=True,
     )
-    balance_ids = {
-        (row["product_id"], row["warehouse_id"]): row["pk"]
-        for row in InventoryBalance.objects.filter(
-            merchant_id=merchant_id, product_id__in=product_ids, warehouse_id__in=warehouse_ids
-        ).values("pk", "product_id", "warehouse_id")
+    # Lock every touched row, in primary-key order so that concurrent callers queue instead
+    # of deadlocking, then check and write all of them: a constant number of queries however
+    # many rows a change touches.
+    balances = {
+        (b.product_id, b.warehouse_id): b
+        for b in InventoryBalance.objects.select_for_update()
+        .filter(merchant_id=merchant_id, product_id__in=product_ids, warehouse_id__in=warehouse_ids)
+        .order_by("pk")
+        if (b.product_id, b.warehouse_id) in net
     }
     now = timezone.now()
-    for key in sorted(net, key=balance_ids.__getitem__):
-        deltas = {bucket: delta for bucket, delta in net[key].items() if delta}
-        if not deltas:
-            continue
-        guards = {f"{bucket}__gte": -delta for bucket, delta in deltas.items() if delta < 0}
-        updated = InventoryBalance.objects.filter(pk=balance_ids[key], **guards).update(
-            updated_at=now, **{bucket: F(bucket) + delta for bucket, delta in deltas.items()}
-        )
-        if not updated:
-            current = InventoryBalance.objects.values(*deltas).get(pk=balance_ids[key])
-            bucket, delta = next((b, d) for b, d in deltas.items() if d < 0 and current[b] < -d)
-            raise InsufficientStock(
-                sku=skus[key[0]],
-                warehouse_code=codes[key[1]],
-                bucket=bucket,
-                available=current[bucket],
-                requested=-delta,
-            )
+    changed = []
+    for key, deltas in net.items():
+        balance = balances[key]
+        for bucket, delta in deltas.items():
+            if delta < 0 and getattr(balance, bucket) < -delta:
+                raise InsufficientStock(
+                    sku=skus[key[0]], warehouse_code=codes[key[1]], bucket=bucket,
+                    available=getattr(balance, bucket), requested=-delta,
+                )
+            setattr(balance, bucket, getattr(balance, bucket) + delta)
+        balance.updated_at = now
+        changed.append(balance)
+    InventoryBalance.objects.bulk_update(changed, [*BUCKETS, "updated_at"], batch_size=500)
 
     movement = uuid.uuid4()
     actor_id = getattr(actor, "pk", None)

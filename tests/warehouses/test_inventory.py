@@ -268,7 +268,7 @@ def test_concurrent_reservations_never_oversell(merchant, warehouse):
 
 
 @pytest.mark.django_db
-def test_inventory_apply_runs_the_same_queries_for_one_row_or_fifty(merchant, django_assert_num_queries):
+def test_inventory_apply_runs_the_same_queries_for_one_row_or_fifty(merchant):
     from django.db import connection as conn
     from django.test.utils import CaptureQueriesContext
 

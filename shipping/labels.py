@@ -12,6 +12,7 @@ from reportlab.lib.units import inch, mm
 from reportlab.pdfgen import canvas
 
 from shipping.models import InboundShipment
+from shipping.services.inbound_shipments import TransitionNotAllowed
 
 PAGE = (4 * inch, 6 * inch)
 MARGIN = 5 * mm
@@ -26,7 +27,14 @@ def _address_block(pdf: canvas.Canvas, *, title: str, lines: list[str], x: float
 
 
 def inbound_shipment_labels_pdf(*, shipment: InboundShipment) -> bytes:
-    """The labels PDF of every box of ``shipment``, in box order."""
+    """The labels PDF of every box of ``shipment``, in box order (not for a deleted or cancelled one)."""
+    if shipment.status in {InboundShipment.Status.DELETED, InboundShipment.Status.CANCELLED}:
+        raise TransitionNotAllowed(
+            {
+                "status": f"Shipment {shipment.confirmation_id} is {shipment.get_status_display().lower()}: "
+                "its labels are void."
+            }
+        )
     boxes = list(shipment.boxes.order_by("box_id"))
     plan = shipment.plan
     warehouse = shipment.warehouse

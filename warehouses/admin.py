@@ -8,6 +8,8 @@ from warehouses.models import (
     Lane,
     LaneStage,
     Partner,
+    RateCard,
+    RateCardEntry,
     Warehouse,
 )
 
@@ -114,3 +116,18 @@ class InventoryLedgerEntryAdmin(ReadOnlyAdmin):
     search_fields = ["product__sku", "reference_id", "movement", "note"]
     list_select_related = ["product", "merchant", "warehouse", "actor"]
     date_hierarchy = "created_at"
+
+
+class RateCardEntryInline(admin.TabularInline):
+    model = RateCardEntry
+    extra = 0
+
+
+@admin.register(RateCard)
+class RateCardAdmin(admin.ModelAdmin):
+    """Operators edit fees here; a new period is a new card (end the old one first)."""
+
+    list_display = ["name", "mode", "currency", "effective_from", "effective_to"]
+    list_filter = ["mode", "currency"]
+    search_fields = ["name", "notes"]
+    inlines = [RateCardEntryInline]

@@ -10,7 +10,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 
 from merchants.models import Address, Merchant, Product
-from warehouses.modes import Mode, Stage, Transport, WarehouseRole
+from merchants.sizing import SizeTier
+from warehouses.modes import Mode, Speed, Stage, Transport, WarehouseRole
 
 
 def validate_time_zone(value: str) -> None:
@@ -316,3 +317,76 @@ class InventoryLedgerEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Ledger entries are append-only.")
+
+
+class RateCard(models.Model):
+    """The fees of one mode for a period. A new period is a new card; history is kept."""
+
+    mode = models.ForeignKey(FulfillmentMode, on_delete=models.PROTECT, related_name="rate_cards")
+    name = models.CharField(max_length=120)
+    currency = models.CharField(max_length=3, default="USD")
+    effective_from = models.DateField()
+    effective_to = models.DateField(null=True, blank=True, help_text="Last day it applies; blank: open-ended.")
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["mode", "-effective_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(effective_to__isnull=True) | models.Q(effective_to__gte=models.F("effective_from")),
+                name="ratecard_period_valid",
+                violation_error_message="The card must end on or after the day it starts.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.effective_from:%Y-%m-%d})"
+
+    def clean(self) -> None:
+        if self.mode_id is None or self.effective_from is None:
+            return
+        overlapping = RateCard.objects.filter(mode_id=self.mode_id).exclude(pk=self.pk)
+        overlapping = overlapping.filter(
+            models.Q(effective_to__isnull=True) | models.Q(effective_to__gte=self.effective_from)
+        )
+        if self.effective_to is not None:
+            overlapping = overlapping.filter(effective_from__lte=self.effective_to)
+        if overlapping.exists():
+            raise ValidationError(
+                {"effective_from": "Another rate card of this mode covers part of this period: end it first."}
+            )
+
+
+class Fee(models.TextChoices):
+    FULFILLMENT_PER_UNIT = "fulfillment_per_unit", "Fulfillment fee per unit"
+    STORAGE_PER_M3_MONTH = "storage_per_m3_month", "Storage per m³ and month"
+    PLACEMENT_PER_UNIT = "placement_per_unit", "Inbound placement fee per unit"
+    LAST_MILE_PER_PARCEL = "last_mile_per_parcel", "Last mile per parcel"
+    CUSTOMS_BROKERAGE = "customs_brokerage", "Customs brokerage per declaration"
+    PARTNER_PER_ORDER = "partner_per_order", "Partner handling per order"
+    FIRST_MILE_PER_PARCEL = "first_mile_per_parcel", "First-mile pickup per parcel"
+
+
+class RateCardEntry(models.Model):
+    """One fee of a card. Blank qualifiers match anything; the most specific entry wins."""
+
+    rate_card = models.ForeignKey(RateCard, on_delete=models.CASCADE, related_name="entries")
+    fee = models.CharField(max_length=30, choices=Fee.choices)
+    size_tier = models.CharField(max_length=20, blank=True, choices=[("", "any")] + list(SizeTier.choices))
+    destination = models.CharField(max_length=2, blank=True, help_text="ISO country or EU; blank: any.")
+    speed = models.CharField(max_length=10, blank=True, choices=[("", "any")] + list(Speed.choices))
+    amount = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+
+    class Meta:
+        ordering = ["rate_card", "fee", "destination", "speed", "size_tier"]
+        verbose_name_plural = "rate card entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rate_card", "fee", "size_tier", "destination", "speed"], name="ratecardentry_unique"
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="ratecardentry_amount_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        qualifiers = " ".join(q for q in (self.size_tier, self.destination, self.speed) if q)
+        return f"{self.get_fee_display()} {qualifiers}: {self.amount}"

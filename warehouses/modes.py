@@ -15,6 +15,12 @@ class Mode(models.TextChoices):
     VIRTUAL_WAREHOUSE = "virtual_warehouse", "Virtual warehouse"
 
 
+class Speed(models.TextChoices):
+    STANDARD = "standard", "Standard"
+    EXPEDITED = "expedited", "Expedited"
+    PRIORITY = "priority", "Priority"
+
+
 class Stage(models.TextChoices):
     AWAITING_PICKUP = "awaiting_pickup", "Awaiting pickup"
     ACKNOWLEDGED = "acknowledged", "Acknowledged"

@@ -1,9 +1,10 @@
-"""Reads for the network and inventory."""
+"""Reads for the network, inventory and rate cards."""
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import ExpressionWrapper, F, FloatField, QuerySet, Sum, Value
+from django.db.models import ExpressionWrapper, F, FloatField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast
 
 from merchants.models import Merchant
@@ -130,3 +131,33 @@ def warehouse_utilisation(*, warehouse_ids) -> dict[int, Utilisation]:
             capacity_m3=warehouse.capacity_m3,
         )
     return result
+
+
+def rate_card_for(*, mode_id: str, on: datetime.date):
+    """The rate card of a mode in force on a date, with its entries prefetched (or None)."""
+    from warehouses.models import RateCard
+
+    return (
+        RateCard.objects.filter(mode_id=mode_id, effective_from__lte=on)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
+        .prefetch_related("entries")
+        .order_by("-effective_from")
+        .first()
+    )
+
+
+def rate_lookup(card, *, fee: str, size_tier: str = "", destination: str = "", speed: str = "") -> Decimal | None:
+    """The most specific entry of ``card`` for a fee (blank qualifiers match anything)."""
+    if card is None:
+        return None
+    best, best_score = None, -1
+    for entry in card.entries.all():
+        if entry.fee != fee:
+            continue
+        qualifiers = ((entry.size_tier, size_tier), (entry.destination, destination), (entry.speed, speed))
+        if any(have and have != wanted for have, wanted in qualifiers):
+            continue
+        score = sum(1 for have, _ in qualifiers if have)
+        if score > best_score:
+            best, best_score = entry.amount, score
+    return best

@@ -28,6 +28,9 @@ ADDRESS_FIELDS = (
 )
 
 
+MAX_UNITS = 1_000_000
+
+
 class PlanLocked(ValidationError):  # noqa: N818 - reads as the domain says it
     """The plan's placement is confirmed (or the plan is no longer active): it cannot change."""
 
@@ -49,6 +52,9 @@ def _positive_int(value, path: str, errors: dict) -> int | None:
         return None
     if number <= 0:
         errors[path] = "Quantity must be at least 1."
+        return None
+    if number > MAX_UNITS:
+        errors[path] = f"Quantity may be at most {MAX_UNITS:,} units."
         return None
     return number
 

@@ -145,7 +145,12 @@ def inbound_shipment_set_transport(
         errors["shipping_mode"] = f"Choose one of: {', '.join(ShippingMode.values)}."
     if ready_to_ship_from and ready_to_ship_to and ready_to_ship_to < ready_to_ship_from:
         errors["ready_to_ship_to"] = "The window must end on or after its start."
-    if ready_to_ship_from and ready_to_ship_from < timezone.localdate():
+    # A window already on file may have started; only a new start date must not be in the past.
+    if (
+        ready_to_ship_from
+        and ready_to_ship_from < timezone.localdate()
+        and ready_to_ship_from != shipment.ready_to_ship_from
+    ):
         errors["ready_to_ship_from"] = "The window cannot start in the past."
     if not ready_to_ship_from:
         errors["ready_to_ship_from"] = "Enter the first day the boxes are ready."
@@ -278,8 +283,15 @@ def inbound_shipment_mark_in_transit(*, shipment: InboundShipment, actor=None, n
 def inbound_shipment_customs_release(*, shipment: InboundShipment, actor=None, note: str = "") -> InboundShipment:
     """Import customs cleared the shipment (the customs desk, or the customs engine)."""
     shipment = _locked(shipment)
+    if shipment.status not in {S.SHIPPED, S.IN_TRANSIT}:
+        raise TransitionNotAllowed(
+            {
+                "customs": f"Shipment {shipment.confirmation_id} is {S(shipment.status).label.lower()}; "
+                "only a shipment on its way can clear customs."
+            }
+        )
     if shipment.customs_status not in {InboundShipment.CustomsStatus.PENDING, InboundShipment.CustomsStatus.HELD}:
-        raise ValidationError({"customs": f"Shipment {shipment.confirmation_id} has nothing waiting in customs."})
+        raise TransitionNotAllowed({"customs": f"Shipment {shipment.confirmation_id} has nothing waiting in customs."})
     InboundShipment.objects.filter(pk=shipment.pk).update(customs_status=InboundShipment.CustomsStatus.CLEARED)
     shipment.customs_status = InboundShipment.CustomsStatus.CLEARED
     record_status_event(

@@ -20,7 +20,7 @@ from merchants.geography import crosses_customs_border, customs_area
 from shipping.inbound_rules import PLACEMENT_FEE_CURRENCY, PLACEMENT_FEE_PER_UNIT, PLACEMENT_OPTION_TTL_HOURS
 from shipping.models import InboundPlan, InboundShipment, InboundShipmentLine, PlacementOption
 from shipping.services.inbound_plans import ensure_plan_editable
-from shipping.services.inbound_shipments import record_status_event
+from shipping.services.inbound_shipments import TransitionNotAllowed, record_status_event
 from warehouses.models import Bucket, LedgerReason, Warehouse
 from warehouses.modes import Mode, WarehouseRole
 from warehouses.selectors import warehouse_utilisation
@@ -164,7 +164,7 @@ def placement_option_confirm(*, plan: InboundPlan, option_id: str, user=None) ->
     if option is None:
         raise ValidationError({"option_id": f"Placement option {option_id} does not belong to this plan."})
     if option.status != PlacementOption.Status.OFFERED or option.expires_at <= timezone.now():
-        raise ValidationError({"option_id": f"Placement option {option_id} has expired; ask for new options."})
+        raise TransitionNotAllowed({"option_id": f"Placement option {option_id} has expired; ask for new options."})
 
     warehouse_ids = [s["warehouse_id"] for s in option.shipments]
     warehouses = Warehouse.objects.select_for_update().in_bulk(warehouse_ids)

@@ -7,6 +7,7 @@ checked in when the shipment closes. Closing resolves each line and takes the re
 units out, so nothing disappears without a line that says why.
 """
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -22,10 +23,17 @@ from shipping.inbound_rules import (
     COUNT_WEIGHT_TOLERANCE,
 )
 from shipping.models import InboundBox, InboundShipment, InboundShipmentLine
-from shipping.services.inbound_shipments import S, TransitionNotAllowed, advance_to, inbound_shipment_transition
+from shipping.services.inbound_shipments import (
+    S,
+    TransitionNotAllowed,
+    advance_to,
+    inbound_shipment_transition,
+    record_status_event,
+)
 from warehouses.models import Bucket, LedgerReason, Warehouse
 from warehouses.services.inventory import StockChange, inventory_apply
 
+MAX_UNITS = 1_000_000
 RECEIVABLE = frozenset({S.SHIPPED, S.IN_TRANSIT, S.DELIVERED, S.CHECKED_IN, S.RECEIVING})
 Resolution = InboundShipmentLine.Resolution
 
@@ -48,7 +56,7 @@ def box_check_in(*, box_id: str, warehouse: Warehouse, actor=None) -> InboundBox
     box = _find_box(box_id=box_id, warehouse=warehouse)
     shipment = InboundShipment.objects.select_for_update().get(pk=box.shipment_id)
     if shipment.status not in RECEIVABLE:
-        raise ValidationError(
+        raise TransitionNotAllowed(
             {
                 "box_id": f"Shipment {shipment.confirmation_id} is {S(shipment.status).label.lower()}: "
                 "its boxes cannot be received."
@@ -60,7 +68,7 @@ def box_check_in(*, box_id: str, warehouse: Warehouse, actor=None) -> InboundBox
         checked_in_at=now, checked_in_by=actor if getattr(actor, "pk", None) else None
     )
     if not claimed:
-        raise ValidationError({"box_id": f"Box {box.box_id} is already checked in."})
+        raise TransitionNotAllowed({"box_id": f"Box {box.box_id} is already checked in."})
     if shipment.status != S.CHECKED_IN and shipment.status != S.RECEIVING:
         advance_to(shipment=shipment, target=S.CHECKED_IN, actor=actor, note=f"Box {box.box_id} arrived")
     changes = []
@@ -100,9 +108,9 @@ def box_count(*, box_id: str, warehouse: Warehouse, counts: dict[str, dict], act
     shipment = InboundShipment.objects.select_for_update().get(pk=box.shipment_id)
     box = InboundBox.objects.select_for_update().get(pk=box.pk)
     if box.checked_in_at is None:
-        raise ValidationError({"box_id": f"Check box {box.box_id} in before counting it."})
+        raise TransitionNotAllowed({"box_id": f"Check box {box.box_id} in before counting it."})
     if shipment.status not in {S.CHECKED_IN, S.RECEIVING}:
-        raise ValidationError({"box_id": f"Shipment {shipment.confirmation_id} is closed for counting."})
+        raise TransitionNotAllowed({"box_id": f"Shipment {shipment.confirmation_id} is closed for counting."})
 
     contents = {c.product.sku.upper(): c for c in box.contents.select_related("product")}
     errors: dict[str, str] = {}
@@ -112,22 +120,37 @@ def box_count(*, box_id: str, warehouse: Warehouse, counts: dict[str, dict], act
         if key not in contents:
             errors[f"counts.{sku}"] = f"SKU {sku} was not packed in box {box.box_id}."
             continue
+        if not isinstance(numbers, dict):
+            errors[f"counts.{sku}"] = 'Give the good and damaged units, e.g. {"good": 10, "damaged": 0}.'
+            continue
         values = []
         for part in ("good", "damaged"):
-            raw = (numbers or {}).get(part, 0)
-            if isinstance(raw, bool) or not str(raw).strip().isdigit():
+            raw = numbers.get(part, 0)
+            if isinstance(raw, bool) or not re.fullmatch(r"[0-9]{1,9}", str(raw).strip()):
                 errors[f"counts.{sku}.{part}"] = "Enter a whole number of units, 0 or more."
                 values.append(0)
             else:
                 values.append(int(raw))
         product = contents[key].product
-        capacity = _box_capacity(box, product)
+        capacity = min(_box_capacity(box, product), MAX_UNITS)
         if sum(values) > capacity:
             errors[f"counts.{sku}"] = (
                 f"Box {box.box_id} ({box.length_cm}×{box.width_cm}×{box.height_cm} cm, {box.weight_kg} kg) cannot "
                 f"hold {sum(values)} units of {product.sku}: at most {capacity}."
             )
         parsed[key] = (values[0], values[1])
+    if not errors:
+        # Each SKU fits alone; together they must fit too.
+        volume = sum(
+            (contents[k].product.length_cm * contents[k].product.width_cm * contents[k].product.height_cm * sum(v))
+            for k, v in parsed.items()
+        )
+        weight = sum((contents[k].product.weight_kg * sum(v) for k, v in parsed.items()), Decimal("0"))
+        if volume > box.volume_cm3 or weight > box.weight_kg * COUNT_WEIGHT_TOLERANCE:
+            errors["counts"] = (
+                f"Box {box.box_id} ({box.length_cm}×{box.width_cm}×{box.height_cm} cm, {box.weight_kg} kg) cannot "
+                "hold all of these units together: recount."
+            )
     if errors:
         raise ValidationError(errors)
 
@@ -317,5 +340,13 @@ def inbound_line_resolve(*, line: InboundShipmentLine, resolution: str, note: st
         line.reimbursement_currency = line.product.declared_currency
     else:
         line.reimbursement_amount, line.reimbursement_currency = None, ""
+    previous = InboundShipmentLine.objects.values_list("resolution", flat=True).get(pk=line.pk)
     line.save(update_fields=["resolution", "resolution_note", "reimbursement_amount", "reimbursement_currency"])
+    record_status_event(
+        shipment=shipment,
+        from_status=shipment.status,
+        to_status=shipment.status,
+        actor=actor,
+        note=f"{line.product.sku}: resolution {previous} → {resolution}" + (f" ({note})" if note else ""),
+    )
     return line

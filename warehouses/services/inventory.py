@@ -45,6 +45,7 @@ class StockChange:
     warehouse_id: int
     bucket: str
     quantity: int
+    reference_id: str = ""  # the document of this change, when one call carries several
 
 
 def moves(*, product_id: int, warehouse_id: int, quantity: int, from_bucket: str, to_bucket: str) -> list[StockChange]:
@@ -123,8 +124,11 @@ def inventory_apply(
         for bucket, delta in deltas.items():
             if delta < 0 and getattr(balance, bucket) < -delta:
                 raise InsufficientStock(
-                    sku=skus[key[0]], warehouse_code=codes[key[1]], bucket=bucket,
-                    available=getattr(balance, bucket), requested=-delta,
+                    sku=skus[key[0]],
+                    warehouse_code=codes[key[1]],
+                    bucket=bucket,
+                    available=getattr(balance, bucket),
+                    requested=-delta,
                 )
             setattr(balance, bucket, getattr(balance, bucket) + delta)
         balance.updated_at = now
@@ -144,7 +148,7 @@ def inventory_apply(
                 quantity=c.quantity,
                 reason=reason,
                 reference_type=reference_type,
-                reference_id=str(reference_id),
+                reference_id=c.reference_id or str(reference_id),
                 actor_id=actor_id,
                 note=note[:200],
             )

@@ -36,8 +36,11 @@ from warehouses.models import (
     LaneStage,
     LedgerReason,
     Partner,
+    RateCard,
+    RateCardEntry,
     Warehouse,
 )
+from warehouses.rate_facts import rate_cards_load_demo
 from warehouses.services.inventory import StockChange, inventory_apply
 
 DEMO_LANE_COLUMNS = (
@@ -64,6 +67,8 @@ def _counted_models() -> dict[str, type]:
         "products": Product,
         "inventory balances": InventoryBalance,
         "ledger entries": InventoryLedgerEntry,
+        "rate cards": RateCard,
+        "rate card entries": RateCardEntry,
     }
 
 
@@ -258,6 +263,7 @@ class Command(BaseCommand):
             partners = seed_partners()
             warehouses = seed_warehouses(partners=partners)
             seed_lanes()
+            rate_cards_load_demo()
             for slug, spec in MERCHANTS.items():
                 merchant = seed_merchant(slug=slug, spec=spec)
                 products = seed_products(merchant=merchant, products=PRODUCTS[slug], defaults=spec["product_defaults"])

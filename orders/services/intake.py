@@ -1,0 +1,427 @@
+"""Order intake: validate, deduplicate, create, route and allocate — one order or a thousand.
+
+Everything is set-based: one query for the SKUs, one for existing order ids, one to lock the
+stock, bulk inserts for orders, lines, allocations, events and ledger rows. The number of
+queries does not grow with the number of orders.
+
+Each payload: ``merchant_order_id``, ``mode``, ``speed``, ``fulfillment_policy``,
+``destination`` (``contact_name``, ``phone``, ``address_line1``, ``address_line2``, ``city``,
+``region``, ``postal_code``, ``country``), ``buyer_email``, ``currency`` and ``lines``
+(``sku``, ``quantity``, ``unit_value``).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django_countries import countries
+
+from merchants.geography import Currency, postal_code_error
+from merchants.models import Merchant, Product
+from orders.models import Allocation, FulfillmentPolicy, Order, OrderEvent, OrderLine
+from orders.routing import Network, Source, plan_allocation
+from orders.services.status import orders_transition
+from warehouses.models import Bucket, Fee, InventoryBalance, LedgerReason
+from warehouses.modes import Mode, Speed
+from warehouses.selectors import rate_card_for, rate_lookup
+from warehouses.services.inventory import StockChange, inventory_apply
+
+MAX_ORDERS_PER_REQUEST = 1000
+MAX_LINES_PER_ORDER = 100
+MAX_UNITS_PER_LINE = 100_000
+ADDRESS_FIELDS = ("contact_name", "phone", "address_line1", "address_line2", "city", "region", "postal_code", "country")
+
+
+class DuplicateOrder(ValidationError):  # noqa: N818
+    """The merchant already has an order with this id."""
+
+    def __init__(self, *, merchant_order_id: str, existing_id: int):
+        self.existing_id = existing_id
+        super().__init__(
+            {
+                "merchant_order_id": f"You already have order {merchant_order_id} (id {existing_id}); "
+                "it was not created again."
+            }
+        )
+
+
+@dataclass
+class IntakeResult:
+    index: int
+    merchant_order_id: str
+    outcome: str  # "created", "duplicate" or "rejected"
+    order: Order | None = None
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    existing_id: int | None = None
+
+
+@dataclass
+class _Context:
+    """What validation and routing read, loaded once per request."""
+
+    merchant: Merchant
+    products: dict[str, Product]
+    network: Network
+    today: datetime.date
+    rate_cards: dict[str, object] = field(default_factory=dict)
+    routes: dict[tuple[str, str, str], tuple[list[Source], str]] = field(default_factory=dict)
+
+    def sources(self, mode: str, country: str, speed: str) -> tuple[list[Source], str]:
+        key = (mode, country, speed)
+        if key not in self.routes:
+            self.routes[key] = self.network.sources(
+                mode=mode, destination=country, speed=speed, merchant_country=self.merchant.country.code
+            )
+        return self.routes[key]
+
+    def speed_offered(self, mode: str, speed: str, country: str) -> bool:
+        if mode not in self.rate_cards:
+            self.rate_cards[mode] = rate_card_for(mode_id=mode, on=self.today)
+        card = self.rate_cards[mode]
+        return rate_lookup(card, fee=Fee.LAST_MILE_PER_PARCEL, destination=country, speed=speed) is not None
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _validate(payload: dict, ctx: _Context) -> tuple[dict, dict[str, str]]:
+    """The cleaned order (with its lines and sources), and the errors keyed by field path."""
+    errors: dict[str, str] = {}
+    if not isinstance(payload, dict):
+        return {}, {"": "Each order must be an object."}
+    order_id = _text(payload.get("merchant_order_id"))
+    if not order_id:
+        errors["merchant_order_id"] = "Enter your order id."
+    elif len(order_id) > 64:
+        errors["merchant_order_id"] = "An order id has at most 64 characters."
+    mode = _text(payload.get("mode"))
+    if mode not in Mode.values:
+        errors["mode"] = f"Choose a fulfillment mode: {', '.join(Mode.values)}."
+    speed = _text(payload.get("speed")) or Speed.STANDARD
+    if speed not in Speed.values:
+        errors["speed"] = f"Choose a speed: {', '.join(Speed.values)}."
+    policy = _text(payload.get("fulfillment_policy")) or FulfillmentPolicy.FILL_OR_KILL
+    if policy not in FulfillmentPolicy.values:
+        errors["fulfillment_policy"] = f"Choose a policy: {', '.join(FulfillmentPolicy.values)}."
+    currency = _text(payload.get("currency")).upper() or ctx.merchant.currency
+    if currency not in Currency.values:
+        errors["currency"] = f"{currency} is not a currency Crossdock handles."
+    email = _text(payload.get("buyer_email"))
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["buyer_email"] = "Enter a valid email address."
+
+    destination = payload.get("destination") or {}
+    if not isinstance(destination, dict):
+        destination, errors["destination"] = {}, "Give the destination address as an object."
+    address = {name: _text(destination.get(name)) for name in ADDRESS_FIELDS}
+    address["country"] = address["country"].upper()
+    address["postal_code"] = address["postal_code"].upper()
+    for name in ("address_line1", "city"):
+        if not address[name]:
+            errors[f"destination.{name}"] = "This field is required."
+    for name, limit in (
+        ("contact_name", 120),
+        ("phone", 40),
+        ("address_line1", 200),
+        ("address_line2", 200),
+        ("city", 100),
+        ("region", 100),
+        ("postal_code", 20),
+    ):
+        if len(address[name]) > limit:
+            errors[f"destination.{name}"] = f"At most {limit} characters."
+    if address["country"] not in dict(countries):
+        errors["destination.country"] = "Enter the destination country as an ISO code (e.g. US, DE)."
+    elif (problem := postal_code_error(address["country"], address["postal_code"])) is not None:
+        errors["destination.postal_code"] = problem
+
+    lines = payload.get("lines")
+    cleaned_lines = []
+    if not isinstance(lines, list) or not lines:
+        errors["lines"] = "Add at least one line."
+        lines = []
+    elif len(lines) > MAX_LINES_PER_ORDER:
+        errors["lines"] = f"An order has at most {MAX_LINES_PER_ORDER} lines."
+    seen: set[int] = set()
+    for index, line in enumerate(lines[:MAX_LINES_PER_ORDER]):
+        line = line if isinstance(line, dict) else {}
+        sku = _text(line.get("sku"))
+        product = ctx.products.get(sku.upper())
+        if product is None:
+            errors[f"lines.{index}.sku"] = (
+                f"Unknown SKU {sku}: it is not an active product of your catalog." if sku else "Enter a SKU."
+            )
+        elif product.pk in seen:
+            errors[f"lines.{index}.sku"] = f"SKU {sku} is on two lines; put the total on one."
+        raw_quantity = line.get("quantity")
+        try:
+            quantity = int(_text(raw_quantity)) if not isinstance(raw_quantity, bool) else None
+        except ValueError:
+            quantity = None
+        if quantity is None or _text(raw_quantity) != str(quantity):
+            errors[f"lines.{index}.quantity"] = "Enter a whole number of units."
+        elif not 1 <= quantity <= MAX_UNITS_PER_LINE:
+            errors[f"lines.{index}.quantity"] = f"Quantity must be between 1 and {MAX_UNITS_PER_LINE:,}."
+        raw_value = line.get("unit_value")
+        unit_value = None
+        if raw_value in (None, "") and product is not None:
+            unit_value = product.declared_value
+        else:
+            try:
+                unit_value = Decimal(_text(raw_value))
+                if not unit_value.is_finite() or unit_value < 0 or unit_value > Decimal("1000000"):
+                    raise InvalidOperation
+                unit_value = unit_value.quantize(Decimal("0.01"))
+            except (InvalidOperation, ValueError):
+                errors[f"lines.{index}.unit_value"] = "Enter the declared value of one unit (0 to 1,000,000)."
+        if product is not None and f"lines.{index}.sku" not in errors:
+            seen.add(product.pk)
+            if f"lines.{index}.quantity" not in errors and unit_value is not None:
+                cleaned_lines.append({"product": product, "quantity": quantity, "unit_value": unit_value})
+
+    sources: list[Source] = []
+    if not errors:
+        if not ctx.speed_offered(mode, speed, address["country"]):
+            errors["speed"] = f"{Speed(speed).label} delivery is not offered in the {Mode(mode).label} mode."
+        else:
+            sources, reason = ctx.sources(mode, address["country"], speed)
+            if not sources:
+                errors["destination.country"] = reason
+    cleaned = {
+        "merchant_order_id": order_id,
+        "mode": mode,
+        "speed": speed,
+        "policy": policy,
+        "currency": currency,
+        "buyer_email": email,
+        "address": address,
+        "lines": cleaned_lines,
+        "sources": sources,
+    }
+    return cleaned, errors
+
+
+def _load_products(merchant: Merchant, payloads: list[dict]) -> dict[str, Product]:
+    skus = {
+        _text(line.get("sku")).upper()
+        for payload in payloads
+        if isinstance(payload, dict) and isinstance(payload.get("lines"), list)
+        for line in payload["lines"]
+        if isinstance(line, dict)
+    }
+    skus.discard("")
+    products = Product.objects.filter(merchant=merchant, is_active=True).filter(
+        sku__in=skus | {s.lower() for s in skus}
+    )
+    found = {p.sku.upper(): p for p in products}
+    if len(found) < len(skus):  # mixed-case SKUs: a case-insensitive pass over the rest
+        for product in Product.objects.filter(merchant=merchant, is_active=True).exclude(
+            pk__in=[p.pk for p in found.values()]
+        ):
+            if product.sku.upper() in skus:
+                found[product.sku.upper()] = product
+    return found
+
+
+def orders_intake(
+    *, merchant: Merchant, payloads: list[dict], source: str = Order.Source.API, user=None, order_import=None
+) -> list[IntakeResult]:
+    """Create, route and allocate the valid orders; a result per payload, in order.
+
+    Bad orders are ``rejected`` with their errors; orders whose id the merchant already used
+    are ``duplicate`` (with the existing id) and nothing is created for them; the good ones
+    are created even when others in the same request fail.
+    """
+    if len(payloads) > MAX_ORDERS_PER_REQUEST:
+        raise ValidationError({"orders": f"At most {MAX_ORDERS_PER_REQUEST:,} orders a request."})
+    ctx = _Context(
+        merchant=merchant,
+        products=_load_products(merchant, payloads),
+        network=Network.load(),
+        today=timezone.localdate(),
+    )
+    results: list[IntakeResult] = []
+    valid: list[tuple[IntakeResult, dict]] = []
+    ids_in_request: dict[str, int] = {}
+    for index, payload in enumerate(payloads):
+        cleaned, errors = _validate(payload, ctx)
+        result = IntakeResult(index=index, merchant_order_id=cleaned.get("merchant_order_id", ""), outcome="rejected")
+        order_id = cleaned.get("merchant_order_id")
+        if order_id and order_id in ids_in_request:
+            errors["merchant_order_id"] = f"Order id {order_id} appears twice in this request."
+        if order_id:
+            ids_in_request.setdefault(order_id, index)
+        if errors:
+            result.errors = {key: [message] for key, message in errors.items()}
+        else:
+            valid.append((result, cleaned))
+        results.append(result)
+    if valid:
+        _create(merchant=merchant, valid=valid, source=source, user=user, order_import=order_import)
+    return results
+
+
+@transaction.atomic
+def _create(*, merchant: Merchant, valid: list[tuple[IntakeResult, dict]], source: str, user, order_import) -> None:
+    # One intake at a time per merchant: the duplicate check below is then exact.
+    Merchant.objects.select_for_update().filter(pk=merchant.pk).values_list("pk", flat=True).get()
+    existing = dict(
+        Order.objects.filter(
+            merchant=merchant, merchant_order_id__in=[c["merchant_order_id"] for _, c in valid]
+        ).values_list("merchant_order_id", "pk")
+    )
+    fresh = []
+    for result, cleaned in valid:
+        if cleaned["merchant_order_id"] in existing:
+            result.outcome, result.existing_id = "duplicate", existing[cleaned["merchant_order_id"]]
+            result.errors = DuplicateOrder(
+                merchant_order_id=cleaned["merchant_order_id"], existing_id=result.existing_id
+            ).message_dict
+        else:
+            fresh.append((result, cleaned))
+    if not fresh:
+        return
+    actor = user if getattr(user, "pk", None) else None
+    orders = Order.objects.bulk_create(
+        Order(
+            merchant=merchant,
+            merchant_order_id=c["merchant_order_id"],
+            mode_id=c["mode"],
+            speed=c["speed"],
+            fulfillment_policy=c["policy"],
+            currency=c["currency"],
+            buyer_email=c["buyer_email"],
+            source=source,
+            order_import=order_import,
+            created_by=actor,
+            **c["address"],
+        )
+        for _, c in fresh
+    )
+    lines = OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            line_number=n,
+            product=line["product"],
+            quantity=line["quantity"],
+            unit_value=line["unit_value"],
+        )
+        for order, (_, c) in zip(orders, fresh, strict=True)
+        for n, line in enumerate(c["lines"], start=1)
+    )
+    OrderEvent.objects.bulk_create(
+        OrderEvent(order=order, to_status=Order.Status.RECEIVED, note=f"Received via {source}", actor=actor)
+        for order in orders
+    )
+    lines_of: dict[int, list[OrderLine]] = {}
+    for line in lines:
+        lines_of.setdefault(line.order_id, []).append(line)
+    for order, (result, _) in zip(orders, fresh, strict=True):
+        result.outcome, result.order = "created", order
+        order.prefetched_lines = lines_of[order.pk]
+    allocate_orders(orders=[(order, c["sources"]) for order, (_, c) in zip(orders, fresh, strict=True)], actor=actor)
+
+
+def allocate_orders(*, orders: list[tuple[Order, list[Source]]], actor=None) -> None:
+    """Route and reserve stock for received orders, then move each to planning or unfulfillable.
+
+    The balances of every (candidate warehouse, product) are locked once, the plan is made in
+    memory order by order, and the reservations are written in one inventory change.
+    """
+    keys = {
+        (s.warehouse_id, line.product_id)
+        for order, sources in orders
+        for s in sources
+        if s.warehouse_id is not None
+        for line in order.prefetched_lines
+    }
+    stock: dict[tuple[int, int], int] = {}
+    if keys:
+        merchant_id = orders[0][0].merchant_id
+        for warehouse_id, product_id, fulfillable in (
+            InventoryBalance.objects.select_for_update()
+            .filter(merchant_id=merchant_id, warehouse_id__in={w for w, _ in keys}, product_id__in={p for _, p in keys})
+            .order_by("pk")
+            .values_list("warehouse_id", "product_id", "fulfillable")
+        ):
+            stock[(warehouse_id, product_id)] = fulfillable
+
+    allocations: list[Allocation] = []
+    changes: list[StockChange] = []
+    transitions: list[tuple[Order, str, str]] = []
+    for order, sources in orders:
+        lines = order.prefetched_lines
+        if order.mode_id == Mode.DIRECT:
+            transitions.append(
+                (order, Order.Status.PLANNING, f"Ships from {sources[0].country}, the merchant's address")
+            )
+            continue
+        plan = plan_allocation(
+            lines=[(line.product_id, line.quantity) for line in lines],
+            sources=sources,
+            stock=stock,
+            policy=order.fulfillment_policy,
+        )
+        codes = {s.warehouse_id: s.code for s in sources}
+        for index, warehouse_id, quantity in plan.allocations:
+            line = lines[index]
+            allocations.append(Allocation(line=line, warehouse_id=warehouse_id, quantity=quantity))
+            line.quantity_allocated += quantity
+            changes += [
+                StockChange(line.product_id, warehouse_id, Bucket.FULFILLABLE, -quantity, str(order.pk)),
+                StockChange(line.product_id, warehouse_id, Bucket.RESERVED, quantity, str(order.pk)),
+            ]
+        for index, missing in plan.shortfall.items():
+            line = lines[index]
+            where = ", ".join(codes.values())
+            if plan.outcome == "partial_cancelled":
+                line.quantity_cancelled = missing
+                line.unfulfillable_reason = f"{missing} of {line.quantity} not in stock at {where}: cancelled."
+            elif plan.outcome == "partial_pending":
+                line.unfulfillable_reason = f"{missing} of {line.quantity} waiting for stock at {where}."
+            else:
+                line.unfulfillable_reason = f"Only {line.quantity - missing} of {line.quantity} in stock at {where}."
+        if plan.outcome == "unfulfillable":
+            short = [ln for i, ln in enumerate(lines) if ln.unfulfillable_reason and i in plan.shortfall]
+            reason = "; ".join(f"{ln.product.sku}: {ln.unfulfillable_reason}" for ln in short)
+            transitions.append((order, Order.Status.UNFULFILLABLE, f"Not enough stock (fill or kill). {reason}"))
+        else:
+            note = {
+                "allocated": "Stock reserved at " + ", ".join(sorted({codes[a[1]] for a in plan.allocations})),
+                "partial_pending": "Part reserved; the rest waits for stock (fill all)",
+                "partial_cancelled": "Part reserved; the rest cancelled (fill all available)",
+            }[plan.outcome]
+            transitions.append((order, Order.Status.PLANNING, note))
+    if changes:
+        inventory_apply(
+            merchant_id=orders[0][0].merchant_id,
+            changes=changes,
+            reason=LedgerReason.ORDER_RESERVED,
+            reference_type="order",
+            actor=actor,
+        )
+    Allocation.objects.bulk_create(allocations)
+    OrderLine.objects.bulk_update(
+        [line for order, _ in orders for line in order.prefetched_lines],
+        ["quantity_allocated", "quantity_cancelled", "unfulfillable_reason"],
+        batch_size=1000,
+    )
+    orders_transition(changes=transitions, actor=actor)
+
+
+def order_create(*, merchant: Merchant, payload: dict, source: str = Order.Source.PORTAL, user=None) -> Order:
+    """Create one order; raises ``DuplicateOrder`` or ``ValidationError`` (keyed by field path)."""
+    [result] = orders_intake(merchant=merchant, payloads=[payload], source=source, user=user)
+    if result.outcome == "duplicate":
+        raise DuplicateOrder(merchant_order_id=result.merchant_order_id, existing_id=result.existing_id)
+    if result.outcome == "rejected":
+        raise ValidationError(result.errors)
+    return result.order

@@ -14,4 +14,5 @@ router.register("inventory", InventoryViewSet, basename="inventory")
 urlpatterns = [
     *router.urls,
     path("", include("shipping.api.urls")),
+    path("", include("orders.api.urls")),
 ]

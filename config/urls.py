@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("merchants.urls")),
     path("", include("warehouses.urls")),
     path("", include("shipping.urls")),
+    path("", include("orders.urls")),
     path("console/", include("shipping.console_urls")),
 ]

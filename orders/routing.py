@@ -162,7 +162,10 @@ class Network:
                     Source(warehouse.pk, warehouse.code, warehouse.country.code, warehouse.handling_time_hours, route)
                 )
         if not found:
-            return [], f"No {Mode(mode).label} warehouse reaches {destination} at {Speed(speed).label.lower()} speed."
+            return [], (
+                f"No warehouse of the {Mode(mode).label} mode reaches {destination} "
+                f"at {Speed(speed).label.lower()} speed."
+            )
         found.sort(key=lambda s: (s.typical_hours, s.code))
         return found, ""
 

@@ -110,19 +110,26 @@ else:
 
 # --- Celery ---------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
-CELERY_BROKER_DIR = VAR_DIR / "celery" / "broker"
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    # The embedded broker: messages are files in one folder that web, worker and beat share.
-    CELERY_BROKER_DIR.mkdir(parents=True, exist_ok=True)
-    for folder in ("processed", "control"):
-        (VAR_DIR / "celery" / folder).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(CELERY_BROKER_DIR),
-        "data_folder_out": str(CELERY_BROKER_DIR),
-        "processed_folder": str(VAR_DIR / "celery" / "processed"),
-        "control_folder": str(VAR_DIR / "celery" / "control"),
+
+
+def filesystem_broker_options(root: Path) -> dict:
+    """The embedded broker: messages are files in one folder that web, worker and beat share."""
+    folders = {name: root / name for name in ("broker", "processed", "control")}
+    for folder in folders.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(folders["broker"]),
+        "data_folder_out": str(folders["broker"]),
+        "processed_folder": str(folders["processed"]),
+        "control_folder": str(folders["control"]),
         "store_processed": False,
     }
+
+
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(
+        Path(os.environ.get("CROSSDOCK_BROKER_DIR", VAR_DIR / "celery"))
+    )
 else:
     # Long waits are due times in the database, never countdowns past this timeout.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}

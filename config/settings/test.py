@@ -1,6 +1,11 @@
 """The test suite: fast hashing, local memory cache, eager nothing (tests use real parts)."""
 
+import os
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
+from .base import CELERY_BROKER_URL, filesystem_broker_options
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -9,3 +14,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Messages that tests enqueue go to a folder of their own, never to a developer's ``var/``.
+if CELERY_BROKER_URL.startswith("filesystem://") and "CROSSDOCK_BROKER_DIR" not in os.environ:
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(Path(tempfile.mkdtemp(prefix="crossdock-broker-")))

@@ -89,6 +89,82 @@ def _text(value) -> str:
     return "" if value is None else str(value).strip()
 
 
+def clean_address(destination, errors: dict[str, str]) -> dict[str, str]:
+    """The destination address, stripped; problems go into ``errors`` under ``destination.*``."""
+    destination = destination or {}
+    if not isinstance(destination, dict):
+        destination, errors["destination"] = {}, "Give the destination address as an object."
+    address = {name: _text(destination.get(name)) for name in ADDRESS_FIELDS}
+    address["country"] = address["country"].upper()
+    address["postal_code"] = address["postal_code"].upper()
+    for name in ("address_line1", "city"):
+        if not address[name]:
+            errors[f"destination.{name}"] = "This field is required."
+    for name, limit in (
+        ("contact_name", 120),
+        ("phone", 40),
+        ("address_line1", 200),
+        ("address_line2", 200),
+        ("city", 100),
+        ("region", 100),
+        ("postal_code", 20),
+    ):
+        if len(address[name]) > limit:
+            errors[f"destination.{name}"] = f"At most {limit} characters."
+    if address["country"] not in dict(countries):
+        errors["destination.country"] = "Enter the destination country as an ISO code (e.g. US, DE)."
+    elif (problem := postal_code_error(address["country"], address["postal_code"])) is not None:
+        errors["destination.postal_code"] = problem
+    return address
+
+
+def clean_lines(lines, products: dict[str, Product], errors: dict[str, str]) -> list[dict]:
+    """The order lines with their products; problems go into ``errors`` under ``lines.N.*``."""
+    cleaned_lines = []
+    if not isinstance(lines, list) or not lines:
+        errors["lines"] = "Add at least one line."
+        lines = []
+    elif len(lines) > MAX_LINES_PER_ORDER:
+        errors["lines"] = f"An order has at most {MAX_LINES_PER_ORDER} lines."
+    seen: set[int] = set()
+    for index, line in enumerate(lines[:MAX_LINES_PER_ORDER]):
+        line = line if isinstance(line, dict) else {}
+        sku = _text(line.get("sku"))
+        product = products.get(sku.upper())
+        if product is None:
+            errors[f"lines.{index}.sku"] = (
+                f"Unknown SKU {sku}: it is not an active product of your catalog." if sku else "Enter a SKU."
+            )
+        elif product.pk in seen:
+            errors[f"lines.{index}.sku"] = f"SKU {sku} is on two lines; put the total on one."
+        raw_quantity = line.get("quantity")
+        try:
+            quantity = int(_text(raw_quantity)) if not isinstance(raw_quantity, bool) else None
+        except ValueError:
+            quantity = None
+        if quantity is None or _text(raw_quantity) != str(quantity):
+            errors[f"lines.{index}.quantity"] = "Enter a whole number of units."
+        elif not 1 <= quantity <= MAX_UNITS_PER_LINE:
+            errors[f"lines.{index}.quantity"] = f"Quantity must be between 1 and {MAX_UNITS_PER_LINE:,}."
+        raw_value = line.get("unit_value")
+        unit_value = None
+        if raw_value in (None, ""):
+            unit_value = product.declared_value if product is not None else None
+        else:
+            try:
+                unit_value = Decimal(_text(raw_value))
+                if not unit_value.is_finite() or unit_value < 0 or unit_value > Decimal("1000000"):
+                    raise InvalidOperation
+                unit_value = unit_value.quantize(Decimal("0.01"))
+            except (InvalidOperation, ValueError):
+                errors[f"lines.{index}.unit_value"] = "Enter the declared value of one unit (0 to 1,000,000)."
+        if product is not None and f"lines.{index}.sku" not in errors:
+            seen.add(product.pk)
+            if f"lines.{index}.quantity" not in errors and unit_value is not None:
+                cleaned_lines.append({"product": product, "quantity": quantity, "unit_value": unit_value})
+    return cleaned_lines
+
+
 def _validate(payload: dict, ctx: _Context) -> tuple[dict, dict[str, str]]:
     """The cleaned order (with its lines and sources), and the errors keyed by field path."""
     errors: dict[str, str] = {}
@@ -118,74 +194,8 @@ def _validate(payload: dict, ctx: _Context) -> tuple[dict, dict[str, str]]:
         except ValidationError:
             errors["buyer_email"] = "Enter a valid email address."
 
-    destination = payload.get("destination") or {}
-    if not isinstance(destination, dict):
-        destination, errors["destination"] = {}, "Give the destination address as an object."
-    address = {name: _text(destination.get(name)) for name in ADDRESS_FIELDS}
-    address["country"] = address["country"].upper()
-    address["postal_code"] = address["postal_code"].upper()
-    for name in ("address_line1", "city"):
-        if not address[name]:
-            errors[f"destination.{name}"] = "This field is required."
-    for name, limit in (
-        ("contact_name", 120),
-        ("phone", 40),
-        ("address_line1", 200),
-        ("address_line2", 200),
-        ("city", 100),
-        ("region", 100),
-        ("postal_code", 20),
-    ):
-        if len(address[name]) > limit:
-            errors[f"destination.{name}"] = f"At most {limit} characters."
-    if address["country"] not in dict(countries):
-        errors["destination.country"] = "Enter the destination country as an ISO code (e.g. US, DE)."
-    elif (problem := postal_code_error(address["country"], address["postal_code"])) is not None:
-        errors["destination.postal_code"] = problem
-
-    lines = payload.get("lines")
-    cleaned_lines = []
-    if not isinstance(lines, list) or not lines:
-        errors["lines"] = "Add at least one line."
-        lines = []
-    elif len(lines) > MAX_LINES_PER_ORDER:
-        errors["lines"] = f"An order has at most {MAX_LINES_PER_ORDER} lines."
-    seen: set[int] = set()
-    for index, line in enumerate(lines[:MAX_LINES_PER_ORDER]):
-        line = line if isinstance(line, dict) else {}
-        sku = _text(line.get("sku"))
-        product = ctx.products.get(sku.upper())
-        if product is None:
-            errors[f"lines.{index}.sku"] = (
-                f"Unknown SKU {sku}: it is not an active product of your catalog." if sku else "Enter a SKU."
-            )
-        elif product.pk in seen:
-            errors[f"lines.{index}.sku"] = f"SKU {sku} is on two lines; put the total on one."
-        raw_quantity = line.get("quantity")
-        try:
-            quantity = int(_text(raw_quantity)) if not isinstance(raw_quantity, bool) else None
-        except ValueError:
-            quantity = None
-        if quantity is None or _text(raw_quantity) != str(quantity):
-            errors[f"lines.{index}.quantity"] = "Enter a whole number of units."
-        elif not 1 <= quantity <= MAX_UNITS_PER_LINE:
-            errors[f"lines.{index}.quantity"] = f"Quantity must be between 1 and {MAX_UNITS_PER_LINE:,}."
-        raw_value = line.get("unit_value")
-        unit_value = None
-        if raw_value in (None, "") and product is not None:
-            unit_value = product.declared_value
-        else:
-            try:
-                unit_value = Decimal(_text(raw_value))
-                if not unit_value.is_finite() or unit_value < 0 or unit_value > Decimal("1000000"):
-                    raise InvalidOperation
-                unit_value = unit_value.quantize(Decimal("0.01"))
-            except (InvalidOperation, ValueError):
-                errors[f"lines.{index}.unit_value"] = "Enter the declared value of one unit (0 to 1,000,000)."
-        if product is not None and f"lines.{index}.sku" not in errors:
-            seen.add(product.pk)
-            if f"lines.{index}.quantity" not in errors and unit_value is not None:
-                cleaned_lines.append({"product": product, "quantity": quantity, "unit_value": unit_value})
+    address = clean_address(payload.get("destination"), errors)
+    cleaned_lines = clean_lines(payload.get("lines"), ctx.products, errors)
 
     sources: list[Source] = []
     if not errors:
@@ -209,7 +219,7 @@ def _validate(payload: dict, ctx: _Context) -> tuple[dict, dict[str, str]]:
     return cleaned, errors
 
 
-def _load_products(merchant: Merchant, payloads: list[dict]) -> dict[str, Product]:
+def load_products(merchant: Merchant, payloads: list[dict]) -> dict[str, Product]:
     skus = {
         _text(line.get("sku")).upper()
         for payload in payloads
@@ -244,7 +254,7 @@ def orders_intake(
         raise ValidationError({"orders": f"At most {MAX_ORDERS_PER_REQUEST:,} orders a request."})
     ctx = _Context(
         merchant=merchant,
-        products=_load_products(merchant, payloads),
+        products=load_products(merchant, payloads),
         network=Network.load(),
         today=timezone.localdate(),
     )

@@ -1,0 +1,5 @@
+"""Merchant portal: orders, previews and the mode comparison."""
+
+app_name = "orders"
+
+urlpatterns: list = []

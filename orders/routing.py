@@ -186,9 +186,10 @@ def plan_allocation(
 
     One warehouse that can fill the whole order wins (fewest parcels); otherwise each line is
     filled from the fastest warehouses first. Then the policy decides: ``fill_or_kill`` takes
-    nothing unless everything is there; ``fill_all`` keeps the rest pending; ``fill_all_available``
-    cancels the rest. ``stock`` ((warehouse id, product id) → fulfillable units) is reduced by
-    what is taken, so consecutive orders see what the earlier ones left.
+    nothing unless everything is there; ``fill_all`` keeps the rest pending (all of it, if nothing
+    is in stock yet); ``fill_all_available`` cancels the rest. ``stock`` ((warehouse id, product
+    id) → fulfillable units) is reduced by what is taken, so consecutive orders see what the
+    earlier ones left.
     """
     warehouses = [s.warehouse_id for s in sources if s.warehouse_id is not None]
     allocations: list[tuple[int, int, int]] = []
@@ -211,7 +212,8 @@ def plan_allocation(
             if remaining:
                 shortfall[index] = remaining
 
-    if shortfall and (policy == FulfillmentPolicy.FILL_OR_KILL or not allocations):
+    waits = policy == FulfillmentPolicy.FILL_ALL
+    if shortfall and (policy == FulfillmentPolicy.FILL_OR_KILL or (not allocations and not waits)):
         # Nothing is taken; the shortfall says how many units of each line were missing.
         return AllocationPlan([], shortfall, "unfulfillable")
     for index, warehouse_id, quantity in allocations:

@@ -3,8 +3,15 @@
 from celery import shared_task
 
 from orders.services.imports import order_import_process
+from orders.services.intake import orders_allocate_waiting
 
 
 @shared_task(name="orders.tasks.process_order_import", acks_late=True, ignore_result=True)
 def process_order_import(import_id: int) -> None:
     order_import_process(import_id=import_id)
+
+
+@shared_task(name="orders.tasks.allocate_waiting_orders", acks_late=True, ignore_result=True)
+def allocate_waiting_orders() -> None:
+    """Every few minutes: reserve newly received stock for fill-all orders still waiting."""
+    orders_allocate_waiting()

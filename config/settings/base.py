@@ -148,6 +148,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(os.environ.get("CROSSDOCK_HEARTBEAT_SECONDS", "15")),
     },
     "verify-inventory": {"task": "warehouses.tasks.verify_inventory", "schedule": 3600.0},
+    "allocate-waiting-orders": {"task": "orders.tasks.allocate_waiting_orders", "schedule": 300.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django_countries import countries
 
@@ -340,8 +341,9 @@ def _create(*, merchant: Merchant, valid: list[tuple[IntakeResult, dict]], sourc
     allocate_orders(orders=[(order, c["sources"]) for order, (_, c) in zip(orders, fresh, strict=True)], actor=actor)
 
 
-def allocate_orders(*, orders: list[tuple[Order, list[Source]]], actor=None) -> None:
-    """Route and reserve stock for received orders, then move each to planning or unfulfillable.
+def allocate_orders(*, orders: list[tuple[Order, list[Source]]], actor=None, initial: bool = True) -> None:
+    """Route and reserve stock for the orders' pending units; on intake (``initial``) move each
+    order to planning or unfulfillable, later (waiting fill-all orders) only reserve what came in.
 
     The balances of every (candidate warehouse, product) are locked once, the plan is made in
     memory order by order, and the reservations are written in one inventory change.
@@ -375,7 +377,7 @@ def allocate_orders(*, orders: list[tuple[Order, list[Source]]], actor=None) -> 
             )
             continue
         plan = plan_allocation(
-            lines=[(line.product_id, line.quantity) for line in lines],
+            lines=[(line.product_id, line.quantity_pending) for line in lines],
             sources=sources,
             stock=stock,
             policy=order.fulfillment_policy,
@@ -389,6 +391,9 @@ def allocate_orders(*, orders: list[tuple[Order, list[Source]]], actor=None) -> 
                 StockChange(line.product_id, warehouse_id, Bucket.FULFILLABLE, -quantity, str(order.pk)),
                 StockChange(line.product_id, warehouse_id, Bucket.RESERVED, quantity, str(order.pk)),
             ]
+        for line in lines:
+            if not initial and line.quantity_pending == 0:
+                line.unfulfillable_reason = ""
         for index, missing in plan.shortfall.items():
             line = lines[index]
             where = ", ".join(codes.values())
@@ -399,6 +404,8 @@ def allocate_orders(*, orders: list[tuple[Order, list[Source]]], actor=None) -> 
                 line.unfulfillable_reason = f"{missing} of {line.quantity} waiting for stock at {where}."
             else:
                 line.unfulfillable_reason = f"Only {line.quantity - missing} of {line.quantity} in stock at {where}."
+        if not initial:
+            continue
         if plan.outcome == "unfulfillable":
             short = [ln for i, ln in enumerate(lines) if ln.unfulfillable_reason and i in plan.shortfall]
             reason = "; ".join(f"{ln.product.sku}: {ln.unfulfillable_reason}" for ln in short)
@@ -406,7 +413,7 @@ def allocate_orders(*, orders: list[tuple[Order, list[Source]]], actor=None) -> 
         else:
             note = {
                 "allocated": "Stock reserved at " + ", ".join(sorted({codes[a[1]] for a in plan.allocations})),
-                "partial_pending": "Part reserved; the rest waits for stock (fill all)",
+                "partial_pending": "Waiting for stock (fill all): reserved what is in stock",
                 "partial_cancelled": "Part reserved; the rest cancelled (fill all available)",
             }[plan.outcome]
             transitions.append((order, Order.Status.PLANNING, note))
@@ -425,6 +432,44 @@ def allocate_orders(*, orders: list[tuple[Order, list[Source]]], actor=None) -> 
         batch_size=1000,
     )
     orders_transition(changes=transitions, actor=actor)
+
+
+def orders_allocate_waiting(*, limit: int = 500) -> int:
+    """Reserve newly arrived stock for fill-all orders still waiting; returns the orders touched.
+
+    Run by a periodic task. Orders are taken oldest first, one merchant at a time, so the
+    first to wait is the first served.
+    """
+    waiting = (
+        Order.objects.filter(status=Order.Status.PLANNING, fulfillment_policy=FulfillmentPolicy.FILL_ALL)
+        .filter(lines__quantity__gt=F("lines__quantity_allocated") + F("lines__quantity_cancelled"))
+        .order_by("merchant_id", "created_at", "pk")
+        .distinct()[:limit]
+    )
+    by_merchant: dict[int, list[Order]] = {}
+    for order in waiting.select_related("merchant"):
+        by_merchant.setdefault(order.merchant_id, []).append(order)
+    network = Network.load() if by_merchant else None
+    for orders in by_merchant.values():
+        merchant = orders[0].merchant
+        ctx = _Context(merchant=merchant, products={}, network=network, today=timezone.localdate())
+        with transaction.atomic():
+            Merchant.objects.select_for_update().filter(pk=merchant.pk).values_list("pk", flat=True).get()
+            lines = (
+                OrderLine.objects.filter(order__in=orders).select_related("product").order_by("order_id", "line_number")
+            )
+            lines_of: dict[int, list[OrderLine]] = {}
+            for line in lines:
+                lines_of.setdefault(line.order_id, []).append(line)
+            batch = []
+            for order in orders:
+                order.prefetched_lines = lines_of.get(order.pk, [])
+                sources, _ = ctx.sources(order.mode_id, order.country.code, order.speed)
+                if sources and order.prefetched_lines:
+                    batch.append((order, sources))
+            if batch:
+                allocate_orders(orders=batch, initial=False)
+    return sum(len(orders) for orders in by_merchant.values())
 
 
 def order_create(*, merchant: Merchant, payload: dict, source: str = Order.Source.PORTAL, user=None) -> Order:

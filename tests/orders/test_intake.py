@@ -195,3 +195,22 @@ def test_cancel_releases_the_reservation_and_only_while_received_or_planning(mer
         order_cancel(order=other)
     assert balance(widget, order_network["US-ONT1"]) == (8, 2)
     assert inventory_discrepancies() == []
+
+
+def test_fill_all_orders_wait_and_get_stock_when_it_arrives(merchant, widget, stock, order_network):
+    from orders.services.intake import orders_allocate_waiting
+
+    stock(widget, "US-ONT1", 1)
+    waiting = order_create(merchant=merchant, payload=us_order("WAIT-1", lines=(("WIDGET-1", 3),), policy="fill_all"))
+    empty = order_create(merchant=merchant, payload=us_order("WAIT-2", lines=(("WIDGET-1", 2),), policy="fill_all"))
+    assert (waiting.status, empty.status) == ("planning", "planning")  # fill all waits, even with nothing in stock
+    assert empty.lines.get().quantity_pending == 2
+
+    stock(widget, "US-NJ01", 3)
+    assert orders_allocate_waiting() == 2
+    first, second = waiting.lines.get(), empty.lines.get()
+    assert (first.quantity_allocated, first.quantity_pending, first.unfulfillable_reason) == (3, 0, "")
+    assert (second.quantity_allocated, second.quantity_pending) == (1, 1)  # oldest order served first
+    assert "waiting for stock" in second.unfulfillable_reason
+    assert orders_allocate_waiting() == 1 and empty.lines.get().quantity_allocated == 1  # nothing new arrived
+    assert inventory_discrepancies() == []

@@ -163,6 +163,7 @@ def compare_modes(
                     FeeLine("Import clearance of stock (per unit)", money(brokerage / monthly_volume), row.currency)
                 )
                 stock_duty = duty_estimate(
+                    report_currency=row.currency,
                     origin=home,
                     destination=inbound_to,
                     on=on,
@@ -171,14 +172,17 @@ def compare_modes(
                 )
                 if stock_duty is not None and stock_duty.duty:
                     breakdown.append(
-                        FeeLine(
-                            f"Import duty on stock ({stock_duty.currency})",
-                            money(stock_duty.duty / monthly_volume),
-                            stock_duty.currency,
+                        _converted(
+                            f"Import duty on stock ({stock_duty.duty / monthly_volume:.2f} "
+                            f"{stock_duty.currency} a unit)",
+                            stock_duty,
+                            stock_duty.duty / monthly_volume,
+                            row.currency,
                         )
                     )
         if route.crosses_border:
             row.duties = duty_estimate(
+                report_currency=row.currency,
                 origin=source.country,
                 destination=country,
                 on=on,
@@ -187,10 +191,12 @@ def compare_modes(
             )
             if row.duties is not None and row.duties.total:
                 breakdown.append(
-                    FeeLine(
-                        f"Duties and taxes per parcel ({row.duties.payer} pays)",
-                        money(row.duties.total),
-                        row.duties.currency,
+                    _converted(
+                        f"Duties and taxes per parcel ({row.duties.total} {row.duties.currency}; "
+                        f"{row.duties.payer} pays)",
+                        row.duties,
+                        row.duties.total,
+                        row.currency,
                     )
                 )
         row.breakdown = breakdown
@@ -215,6 +221,14 @@ def compare_modes(
     _explain(rows)
     served = sorted((r for r in rows if r.can_serve), key=lambda r: (r.landed_cost_per_unit, r.days_typical))
     return served + [r for r in rows if not r.can_serve]
+
+
+def _converted(label: str, estimate: DutyEstimate, amount: Decimal, currency: str) -> FeeLine:
+    """A duty line in the row's currency (or its own, flagged, when no exchange rate is on file)."""
+    converted = estimate.in_report_currency(amount)
+    if converted is None:
+        return FeeLine(label + " — no exchange rate on file, not in the total", money(amount), estimate.currency)
+    return FeeLine(label, converted, currency)
 
 
 def _customs_by(mode: str, home: str, stock_country: str, destination: str) -> str:

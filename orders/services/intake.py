@@ -189,7 +189,9 @@ def _validate(payload: dict, ctx: _Context) -> tuple[dict, dict[str, str]]:
     if currency not in Currency.values:
         errors["currency"] = f"{currency} is not a currency Crossdock handles."
     email = _text(payload.get("buyer_email"))
-    if email:
+    if len(email) > 254:
+        errors["buyer_email"] = "An email address has at most 254 characters."
+    elif email:
         try:
             validate_email(email)
         except ValidationError:

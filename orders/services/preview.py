@@ -130,6 +130,7 @@ def fulfillment_preview(
             )
             if chosen[0].route.crosses_border:
                 option.duties = duty_estimate(
+                    report_currency=option.currency,
                     origin=chosen[0].country,
                     destination=country,
                     on=now.date(),

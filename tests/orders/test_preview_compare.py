@@ -101,3 +101,27 @@ def test_compare_rejects_bad_input(merchant, widget, order_network, kwargs, fiel
     with pytest.raises(ValidationError) as excinfo:
         compare_modes(**params)
     assert field in excinfo.value.message_dict
+
+
+def test_direct_to_germany_carries_the_eu_duty_and_vat_converted_into_the_row_currency(merchant, widget, order_network):
+    from shipping.customs import customs_reference_load
+
+    customs_reference_load()
+    rows = {
+        r.mode: r
+        for r in compare_modes(
+            merchant=merchant,
+            product=widget,
+            destination_country="DE",
+            monthly_volume=100,
+            on=__import__("datetime").date(2026, 11, 27),
+        )
+    }
+    direct = rows["direct"]
+    duty_line = next(line for line in direct.breakdown if line.label.startswith("Duties and taxes per parcel"))
+    # Widget: USD 20 declared. After 2026-07-01 the EU charges a flat EUR 3 per item, and VAT (19 % in DE)
+    # on value + duty; the engine reports EUR, the row converts into USD at the seeded dated rate.
+    assert direct.duties.currency == "EUR" and direct.duties.duty == Decimal("3.00")
+    assert direct.duties.tax > Decimal("3")  # 19 % of (≈ EUR 18 + 3)
+    assert duty_line.currency == "USD" and duty_line.amount == direct.duties.in_report_currency(direct.duties.total)
+    assert direct.landed_cost_per_unit == sum((line.amount for line in direct.breakdown), Decimal(0))

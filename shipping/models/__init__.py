@@ -1,3 +1,4 @@
+from shipping.models.customs import CustomsRule, DutyRate, ExchangeRate, VatRate
 from shipping.models.inbound import (
     InboundBox,
     InboundBoxContent,
@@ -10,6 +11,10 @@ from shipping.models.inbound import (
 )
 
 __all__ = [
+    "CustomsRule",
+    "DutyRate",
+    "ExchangeRate",
+    "VatRate",
     "InboundBox",
     "InboundBoxContent",
     "InboundPlan",

@@ -14,7 +14,8 @@ from merchants.models import Merchant, Product
 from shipping.inbound_rules import BOX_LIMITS, box_limit_errors
 from shipping.models import InboundBox, InboundBoxContent, InboundPlan, InboundPlanItem
 from shipping.models.inbound import Owner, ShippingMode
-from warehouses.models import FulfillmentMode
+from warehouses.models import FulfillmentMode, Warehouse
+from warehouses.modes import Mode
 
 ADDRESS_FIELDS = (
     "contact_name",
@@ -121,6 +122,18 @@ def _clean_mode(mode_code: str, destination_country: str) -> FulfillmentMode:
         raise ValidationError({"mode": f"Unknown fulfillment mode {mode_code!r}."})
     if not mode.inbound_roles:
         raise ValidationError({"mode": f"{mode.name} holds no platform stock: there is nothing to send."})
+    if destination_country:
+        countries_served = set(
+            Warehouse.objects.filter(role__in=mode.inbound_roles, is_active=True).values_list("country", flat=True)
+        )
+        if mode.code == Mode.ASIA_WAREHOUSE and destination_country not in countries_served:
+            raise ValidationError(
+                {
+                    "destination_country": "Asia warehouses are in "
+                    f"{', '.join(sorted(countries_served)) or 'no country'}"
+                    "; choose one of them or leave the destination blank."
+                }
+            )
     return mode
 
 

@@ -193,9 +193,11 @@ def inbound_shipment_set_transport(
     )
     if shipment.status == S.WORKING:
         inbound_shipment_transition(shipment=shipment, to=S.READY_TO_SHIP, actor=actor, note="Transport set")
-    InboundPlan.objects.filter(pk=shipment.plan_id, step=InboundPlan.Step.TRANSPORT).update(
-        step=InboundPlan.Step.LABELS
-    )
+    # The plan moves on to labels once none of its shipments still lacks transport.
+    if not InboundShipment.objects.filter(plan_id=shipment.plan_id, status=S.WORKING).exists():
+        InboundPlan.objects.filter(pk=shipment.plan_id, step=InboundPlan.Step.TRANSPORT).update(
+            step=InboundPlan.Step.LABELS
+        )
     return shipment
 
 
@@ -205,6 +207,8 @@ def inbound_shipment_mark_shipped(*, shipment: InboundShipment, actor=None) -> I
     shipment = _locked(shipment)
     if shipment.status == S.WORKING:
         raise TransitionNotAllowed({"status": "Set the transport (carrier and ready-to-ship window) before shipping."})
+    if shipment.status in FORWARD_PATH:  # already shipped: a repeated click changes nothing
+        return shipment
     if not inbound_shipment_transition(shipment=shipment, to=S.SHIPPED, actor=actor, shipped_at=timezone.now()):
         return shipment
     changes = _line_changes(shipment, Bucket.INBOUND_WORKING, -1) + _line_changes(shipment, Bucket.INBOUND_SHIPPED, 1)

@@ -176,7 +176,8 @@ def placement_option_confirm(*, plan: InboundPlan, option_id: str, user=None) ->
         warehouse = warehouses.get(entry["warehouse_id"])
         if warehouse is None or not warehouse.is_active:
             raise PlacementRefused({"option_id": "A warehouse of this option is no longer active; ask again."})
-        if usage[warehouse.pk].free_units < entry["units"]:
+        volume = sum((boxes[n].volume_cm3 for n in entry["box_numbers"]), Decimal(0)) / Decimal(1_000_000)
+        if usage[warehouse.pk].free_units < entry["units"] or usage[warehouse.pk].free_m3 < volume:
             raise PlacementRefused(
                 {"option_id": f"{warehouse.code} no longer has room for {entry['units']} units; ask for new options."}
             )

@@ -190,3 +190,57 @@ def test_delete_before_shipping_and_cancel_after_put_the_inventory_back(send, ne
     assert shipment.status == InboundShipment.Status.CANCELLED
     assert buckets(tees, warehouse) == {}
     assert inventory_discrepancies() == []
+
+
+def test_marking_shipped_twice_changes_nothing_the_second_time(send, network, tees, owner):
+    from shipping.services.inbound_shipments import inbound_shipment_mark_shipped
+    from warehouses.models import InventoryLedgerEntry
+
+    _, [shipment] = send(
+        mode="global_warehouse", destination="US", items={"TEE-BLK-M": 10}, boxes=[box({"TEE-BLK-M": 10})]
+    )
+    entries, events = InventoryLedgerEntry.objects.count(), shipment.events.count()
+    inbound_shipment_mark_shipped(shipment=shipment, actor=owner)
+    assert (InventoryLedgerEntry.objects.count(), shipment.events.count()) == (entries, events)
+    assert buckets(tees, network["global_warehouse"]) == {"inbound_shipped": 10}
+
+
+def test_an_asia_plan_to_a_country_without_asia_warehouse_is_refused_at_creation(merchant, tees, network):
+    from shipping.services.inbound_plans import inbound_plan_create
+
+    with pytest.raises(ValidationError) as excinfo:
+        inbound_plan_create(
+            merchant=merchant,
+            mode="asia_warehouse",
+            destination_country="US",
+            items=[{"sku": "TEE-BLK-M", "quantity": 1}],
+        )
+    assert "Asia warehouses are in CN" in excinfo.value.message_dict["destination_country"][0]
+    assert not InboundPlan.objects.exists()
+
+
+def test_a_split_plan_moves_to_labels_only_when_every_shipment_has_transport(merchant, tees, owner):
+    from shipping.services.inbound_plans import inbound_plan_create, inbound_plan_set_boxes
+    from shipping.services.inbound_shipments import inbound_shipment_set_transport
+    from shipping.services.placement import placement_option_confirm, placement_options_generate
+    from tests.factories import WarehouseFactory
+    from tests.shipping.conftest import window
+    from warehouses.modes import WarehouseRole
+
+    for code in ("US-AAA1", "US-BBB1"):
+        WarehouseFactory(code=code, role=WarehouseRole.GLOBAL_WAREHOUSE)
+    plan = inbound_plan_create(
+        merchant=merchant,
+        mode="global_warehouse",
+        destination_country="US",
+        items=[{"sku": "TEE-BLK-M", "quantity": 20}],
+    )
+    inbound_plan_set_boxes(plan=plan, boxes=[box({"TEE-BLK-M": 10}), box({"TEE-BLK-M": 10})])
+    split = next(o for o in placement_options_generate(plan=plan) if len(o.shipments) == 2)
+    first, second = placement_option_confirm(plan=plan, option_id=split.option_id, user=owner)
+    inbound_shipment_set_transport(shipment=first, carrier="UPS", shipping_mode="small_parcel", **window())
+    plan.refresh_from_db()
+    assert plan.step == InboundPlan.Step.TRANSPORT
+    inbound_shipment_set_transport(shipment=second, carrier="UPS", shipping_mode="small_parcel", **window())
+    plan.refresh_from_db()
+    assert plan.step == InboundPlan.Step.LABELS

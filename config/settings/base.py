@@ -151,6 +151,9 @@ CELERY_BEAT_SCHEDULE = {
     "allocate-waiting-orders": {"task": "orders.tasks.allocate_waiting_orders", "schedule": 300.0},
 }
 
+# Bulk order intake takes up to 1,000 orders of up to 100 lines in one JSON body.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+
 # --- Auth -----------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -11,6 +11,7 @@ Each payload: ``merchant_order_id``, ``mode``, ``speed``, ``fulfillment_policy``
 """
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -35,6 +36,16 @@ MAX_ORDERS_PER_REQUEST = 1000
 MAX_LINES_PER_ORDER = 100
 MAX_UNITS_PER_LINE = 100_000
 ADDRESS_FIELDS = ("contact_name", "phone", "address_line1", "address_line2", "city", "region", "postal_code", "country")
+
+
+# Validation runs per order, a thousand times a request: look-ups are frozen sets built once.
+_MODES, _SPEEDS = frozenset(Mode.values), frozenset(Speed.values)
+_POLICIES, _CURRENCIES = frozenset(FulfillmentPolicy.values), frozenset(Currency.values)
+
+
+@functools.cache
+def _country_codes() -> frozenset[str]:
+    return frozenset(code for code, _ in countries)
 
 
 class DuplicateOrder(ValidationError):  # noqa: N818
@@ -112,7 +123,7 @@ def clean_address(destination, errors: dict[str, str]) -> dict[str, str]:
     ):
         if len(address[name]) > limit:
             errors[f"destination.{name}"] = f"At most {limit} characters."
-    if address["country"] not in dict(countries):
+    if address["country"] not in _country_codes():
         errors["destination.country"] = "Enter the destination country as an ISO code (e.g. US, DE)."
     elif (problem := postal_code_error(address["country"], address["postal_code"])) is not None:
         errors["destination.postal_code"] = problem
@@ -177,16 +188,16 @@ def _validate(payload: dict, ctx: _Context) -> tuple[dict, dict[str, str]]:
     elif len(order_id) > 64:
         errors["merchant_order_id"] = "An order id has at most 64 characters."
     mode = _text(payload.get("mode"))
-    if mode not in Mode.values:
+    if mode not in _MODES:
         errors["mode"] = f"Choose a fulfillment mode: {', '.join(Mode.values)}."
     speed = _text(payload.get("speed")) or Speed.STANDARD
-    if speed not in Speed.values:
+    if speed not in _SPEEDS:
         errors["speed"] = f"Choose a speed: {', '.join(Speed.values)}."
     policy = _text(payload.get("fulfillment_policy")) or FulfillmentPolicy.FILL_OR_KILL
-    if policy not in FulfillmentPolicy.values:
+    if policy not in _POLICIES:
         errors["fulfillment_policy"] = f"Choose a policy: {', '.join(FulfillmentPolicy.values)}."
     currency = _text(payload.get("currency")).upper() or ctx.merchant.currency
-    if currency not in Currency.values:
+    if currency not in _CURRENCIES:
         errors["currency"] = f"{currency} is not a currency Crossdock handles."
     email = _text(payload.get("buyer_email"))
     if len(email) > 254:
@@ -303,8 +314,9 @@ def _create(*, merchant: Merchant, valid: list[tuple[IntakeResult, dict]], sourc
     if not fresh:
         return
     actor = user if getattr(user, "pk", None) else None
-    orders = Order.objects.bulk_create(
-        Order(
+    orders = []
+    for result, c in fresh:
+        order = Order(
             merchant=merchant,
             merchant_order_id=c["merchant_order_id"],
             mode_id=c["mode"],
@@ -317,38 +329,45 @@ def _create(*, merchant: Merchant, valid: list[tuple[IntakeResult, dict]], sourc
             created_by=actor,
             **c["address"],
         )
-        for _, c in fresh
-    )
-    lines = OrderLine.objects.bulk_create(
-        OrderLine(
-            order=order,
-            line_number=n,
-            product=line["product"],
-            quantity=line["quantity"],
-            unit_value=line["unit_value"],
-        )
-        for order, (_, c) in zip(orders, fresh, strict=True)
-        for n, line in enumerate(c["lines"], start=1)
-    )
+        order.prefetched_lines = [
+            OrderLine(line_number=n, product=line["product"], quantity=line["quantity"], unit_value=line["unit_value"])
+            for n, line in enumerate(c["lines"], start=1)
+        ]
+        orders.append(order)
+        result.outcome, result.order = "created", order
+    # Plan first, then write every row once with its final values: no update pass over the lines.
+    planned = plan_orders(orders=[(order, c["sources"]) for order, (_, c) in zip(orders, fresh, strict=True)])
+    for order, (_, reason) in zip(orders, planned.transitions, strict=True):
+        order.status_reason = reason[:300]
+    Order.objects.bulk_create(orders)
+    for order in orders:
+        for line in order.prefetched_lines:
+            line.order = order
+    OrderLine.objects.bulk_create(line for order in orders for line in order.prefetched_lines)
     OrderEvent.objects.bulk_create(
         OrderEvent(order=order, to_status=Order.Status.RECEIVED, note=f"Received via {source}", actor=actor)
         for order in orders
     )
-    lines_of: dict[int, list[OrderLine]] = {}
-    for line in lines:
-        lines_of.setdefault(line.order_id, []).append(line)
-    for order, (result, _) in zip(orders, fresh, strict=True):
-        result.outcome, result.order = "created", order
-        order.prefetched_lines = lines_of[order.pk]
-    allocate_orders(orders=[(order, c["sources"]) for order, (_, c) in zip(orders, fresh, strict=True)], actor=actor)
+    _write_allocations(planned, merchant_id=merchant.pk, actor=actor)
+    orders_transition(
+        changes=[(order, to, reason) for order, (to, reason) in zip(orders, planned.transitions, strict=True)],
+        actor=actor,
+        reasons_saved=True,
+    )
 
 
-def allocate_orders(*, orders: list[tuple[Order, list[Source]]], actor=None, initial: bool = True) -> None:
-    """Route and reserve stock for the orders' pending units; on intake (``initial``) move each
-    order to planning or unfulfillable, later (waiting fill-all orders) only reserve what came in.
+@dataclass
+class _Planned:
+    allocations: list[tuple[Order, OrderLine, int, int]] = field(default_factory=list)  # line, warehouse, units
+    transitions: list[tuple[str, str]] = field(default_factory=list)  # per order: (status, reason)
 
-    The balances of every (candidate warehouse, product) are locked once, the plan is made in
-    memory order by order, and the reservations are written in one inventory change.
+
+def plan_orders(*, orders: list[tuple[Order, list[Source]]], initial: bool = True) -> _Planned:
+    """Route and plan the reservations of the orders' pending units, order by order, in memory.
+
+    The balances of every (candidate warehouse, product) are locked once; each order sees what
+    the earlier ones left. Lines get their allocated / cancelled units and reasons; nothing is
+    written here.
     """
     keys = {
         (s.warehouse_id, line.product_id)
@@ -368,14 +387,12 @@ def allocate_orders(*, orders: list[tuple[Order, list[Source]]], actor=None, ini
         ):
             stock[(warehouse_id, product_id)] = fulfillable
 
-    allocations: list[Allocation] = []
-    changes: list[StockChange] = []
-    transitions: list[tuple[Order, str, str]] = []
+    planned = _Planned()
     for order, sources in orders:
         lines = order.prefetched_lines
         if order.mode_id == Mode.DIRECT:
-            transitions.append(
-                (order, Order.Status.PLANNING, f"Ships from {sources[0].country}, the merchant's address")
+            planned.transitions.append(
+                (Order.Status.PLANNING, f"Ships from {sources[0].country}, the merchant's address")
             )
             continue
         plan = plan_allocation(
@@ -385,55 +402,58 @@ def allocate_orders(*, orders: list[tuple[Order, list[Source]]], actor=None, ini
             policy=order.fulfillment_policy,
         )
         codes = {s.warehouse_id: s.code for s in sources}
+        where = ", ".join(list(codes.values())[:5]) + (" …" if len(codes) > 5 else "")
         for index, warehouse_id, quantity in plan.allocations:
             line = lines[index]
-            allocations.append(Allocation(line=line, warehouse_id=warehouse_id, quantity=quantity))
+            planned.allocations.append((order, line, warehouse_id, quantity))
             line.quantity_allocated += quantity
-            changes += [
-                StockChange(line.product_id, warehouse_id, Bucket.FULFILLABLE, -quantity, str(order.pk)),
-                StockChange(line.product_id, warehouse_id, Bucket.RESERVED, quantity, str(order.pk)),
-            ]
         for line in lines:
             if not initial and line.quantity_pending == 0:
                 line.unfulfillable_reason = ""
         for index, missing in plan.shortfall.items():
             line = lines[index]
-            where = ", ".join(codes.values())
             if plan.outcome == "partial_cancelled":
                 line.quantity_cancelled = missing
-                line.unfulfillable_reason = f"{missing} of {line.quantity} not in stock at {where}: cancelled."
+                reason = f"{missing} of {line.quantity} not in stock at {where}: cancelled."
             elif plan.outcome == "partial_pending":
-                line.unfulfillable_reason = f"{missing} of {line.quantity} waiting for stock at {where}."
+                reason = f"{missing} of {line.quantity} waiting for stock at {where}."
             else:
-                line.unfulfillable_reason = f"Only {line.quantity - missing} of {line.quantity} in stock at {where}."
-        if not initial:
-            continue
+                reason = f"Only {line.quantity - missing} of {line.quantity} in stock at {where}."
+            line.unfulfillable_reason = reason[:300]
         if plan.outcome == "unfulfillable":
-            short = [ln for i, ln in enumerate(lines) if ln.unfulfillable_reason and i in plan.shortfall]
+            short = [ln for i, ln in enumerate(lines) if i in plan.shortfall]
             reason = "; ".join(f"{ln.product.sku}: {ln.unfulfillable_reason}" for ln in short)
-            transitions.append((order, Order.Status.UNFULFILLABLE, f"Not enough stock (fill or kill). {reason}"))
+            planned.transitions.append((Order.Status.UNFULFILLABLE, f"Not enough stock (fill or kill). {reason}"))
         else:
             note = {
                 "allocated": "Stock reserved at " + ", ".join(sorted({codes[a[1]] for a in plan.allocations})),
                 "partial_pending": "Waiting for stock (fill all): reserved what is in stock",
                 "partial_cancelled": "Part reserved; the rest cancelled (fill all available)",
             }[plan.outcome]
-            transitions.append((order, Order.Status.PLANNING, note))
+            planned.transitions.append((Order.Status.PLANNING, note))
+    return planned
+
+
+def _write_allocations(planned: _Planned, *, merchant_id: int, actor) -> None:
+    """The allocation rows and the ``fulfillable`` → ``reserved`` moves, one inventory change."""
+    changes = []
+    for order, line, warehouse_id, quantity in planned.allocations:
+        changes += [
+            StockChange(line.product_id, warehouse_id, Bucket.FULFILLABLE, -quantity, str(order.pk)),
+            StockChange(line.product_id, warehouse_id, Bucket.RESERVED, quantity, str(order.pk)),
+        ]
     if changes:
         inventory_apply(
-            merchant_id=orders[0][0].merchant_id,
+            merchant_id=merchant_id,
             changes=changes,
             reason=LedgerReason.ORDER_RESERVED,
             reference_type="order",
             actor=actor,
         )
-    Allocation.objects.bulk_create(allocations)
-    OrderLine.objects.bulk_update(
-        [line for order, _ in orders for line in order.prefetched_lines],
-        ["quantity_allocated", "quantity_cancelled", "unfulfillable_reason"],
-        batch_size=1000,
+    Allocation.objects.bulk_create(
+        Allocation(line=line, warehouse_id=warehouse_id, quantity=quantity)
+        for _, line, warehouse_id, quantity in planned.allocations
     )
-    orders_transition(changes=transitions, actor=actor)
 
 
 def orders_allocate_waiting(*, limit: int = 500) -> int:
@@ -470,7 +490,12 @@ def orders_allocate_waiting(*, limit: int = 500) -> int:
                 if sources and order.prefetched_lines:
                     batch.append((order, sources))
             if batch:
-                allocate_orders(orders=batch, initial=False)
+                planned = plan_orders(orders=batch, initial=False)
+                _write_allocations(planned, merchant_id=merchant.pk, actor=None)
+                OrderLine.objects.bulk_update(
+                    [line for order, _ in batch for line in order.prefetched_lines],
+                    ["quantity_allocated", "quantity_cancelled", "unfulfillable_reason"],
+                )
     return sum(len(orders) for orders in by_merchant.values())
 
 

@@ -57,8 +57,8 @@ def fulfillment_preview(
     address = clean_address(destination, errors)
     products = load_products(merchant, [{"lines": lines}])
     cleaned = clean_lines(lines, products, errors)
-    speeds = list(speeds or Speed.values)
-    modes = list(modes or Mode.values)
+    speeds = [speeds] if isinstance(speeds, str) else list(speeds or Speed.values)
+    modes = [modes] if isinstance(modes, str) else list(modes or Mode.values)
     for name, values, allowed in (("speeds", speeds, Speed.values), ("modes", modes, Mode.values)):
         unknown = [v for v in values if v not in allowed]
         if unknown:

@@ -41,8 +41,11 @@ def _check(order: Order, to: str) -> None:
 
 
 @transaction.atomic
-def orders_transition(*, changes: list[tuple[Order, str, str]], actor=None) -> list[Order]:
+def orders_transition(*, changes: list[tuple[Order, str, str]], actor=None, reasons_saved: bool = False) -> list[Order]:
     """Apply ``(order, to, reason)`` changes; returns the orders that moved.
+
+    ``reasons_saved``: the rows already hold their ``status_reason`` (fresh orders written
+    with it), so only the status is updated.
 
     Orders are grouped by (from, to) and each group is one conditional ``UPDATE``; an order
     another call already moved is left out (a repeated call is a no-op).
@@ -64,7 +67,8 @@ def orders_transition(*, changes: list[tuple[Order, str, str]], actor=None) -> l
             if order.pk in still_there:
                 order.status, order.status_reason = to, reason[:300]
                 moved.append((order, current, reason))
-    Order.objects.bulk_update([order for order, _, _ in moved], ["status_reason"])
+    if not reasons_saved:
+        Order.objects.bulk_update([order for order, _, _ in moved], ["status_reason"])
     OrderEvent.objects.bulk_create(
         OrderEvent(
             order=order,

@@ -133,7 +133,7 @@ def inventory_apply(
             setattr(balance, bucket, getattr(balance, bucket) + delta)
         balance.updated_at = now
         changed.append(balance)
-    InventoryBalance.objects.bulk_update(changed, [*BUCKETS, "updated_at"], batch_size=500)
+    InventoryBalance.objects.bulk_update(changed, [*BUCKETS, "updated_at"])
 
     movement = uuid.uuid4()
     actor_id = getattr(actor, "pk", None)

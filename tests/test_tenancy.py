@@ -1,44 +1,69 @@
 """The tenancy sweep: signed in at merchant A, nothing of merchant B can be seen or changed.
 
-Every URL of the ``portal`` and ``warehouses`` namespaces and every ``/api/v1/`` route must be
-listed in ``SWEEP`` with how to reach B's object through it; a new view that is not listed
-fails ``test_every_url_is_in_the_sweep`` until it joins the sweep.
+Every URL of the swept namespaces (``portal``, ``warehouses``, ``shipping``, ``orders``) and every
+``/api/v1/`` route must be listed in ``SWEEP`` with how to reach B's object through it; a new view
+that is not listed fails ``test_every_url_is_in_the_sweep`` until it joins the sweep.
 """
 
 import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from urllib.parse import quote_plus, urlencode
 
 import pytest
 from django.contrib.auth.models import User
-from django.db.models import Max, Model
+from django.db.models import Max, Model, Q
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from merchants.models import Membership, Merchant, Product
-from tests.factories import MembershipFactory, MerchantFactory, PartnerFactory, ProductFactory, WarehouseFactory
-from warehouses.models import InventoryBalance, Warehouse
+from shipping.models import (
+    InboundBox,
+    InboundBoxContent,
+    InboundPlan,
+    InboundPlanItem,
+    InboundShipment,
+    InboundShipmentEvent,
+    InboundShipmentLine,
+    PlacementOption,
+)
+from shipping.services.inbound_plans import inbound_plan_create, inbound_plan_set_boxes
+from shipping.services.placement import placement_option_confirm, placement_options_generate
+from tests.factories import (
+    MembershipFactory,
+    MerchantFactory,
+    PartnerFactory,
+    ProductFactory,
+    UserFactory,
+    WarehouseFactory,
+)
+from tests.shipping.conftest import box
+from warehouses.models import InventoryBalance, InventoryLedgerEntry, Warehouse
 from warehouses.modes import Mode, WarehouseRole
 from warehouses.services.inventory import inventory_adjust
 
 pytestmark = pytest.mark.django_db
 
 # ``shipping`` is the merchant portal's inbound section: swept like the rest of the portal.
-SWEPT_NAMESPACES = ("portal", "warehouses", "shipping")
+# ``orders`` is the portal's orders section: swept too, so each URL it gains must join SWEEP.
+SWEPT_NAMESPACES = ("portal", "warehouses", "shipping", "orders")
 # Namespaces that are not merchant-facing; any other namespace fails the sweep until classified.
 UNSWEPT_NAMESPACES = {
     "admin": "the Django admin, staff only",
     "console": "the operator console: platform staff only, unscoped on purpose",
 }
+# ``/api/v1/receiving/`` is the operators' dock in the API: staff only and unscoped on purpose, so it
+# is swept as OPERATOR (a merchant user is refused outright) rather than as a merchant's object.
 API_PREFIX = "api/v1/"
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 B_UNITS = 4321  # B's stock per balance: a number that appears nowhere of A's
 B_UNITS_SHOWN = re.compile(r"\b4,?321\b")  # as a number, with or without intcomma
 
 
-# --- the world: two merchants, each with an owner, products and stock ----------------------
+# --- the world: two merchants, each with an owner, products, stock and inbound plans -------
 
 
 @dataclass
@@ -47,6 +72,13 @@ class Side:
     owner: User
     products: list[Product]
     balances: list[InventoryBalance] = field(default_factory=list)
+    # Sending inventory: a plan whose placement is confirmed, with its WORKING shipment ...
+    plan: InboundPlan | None = None
+    shipment: InboundShipment | None = None
+    option_ids: list[str] = field(default_factory=list)  # the confirmed plan's options
+    # ... and a plan packed and offered placement, not confirmed: its options are still live.
+    open_plan: InboundPlan | None = None
+    open_option_ids: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -59,7 +91,39 @@ class World:
     @property
     def b_strings(self) -> list[str]:
         """Strings that would betray B's data on any of A's pages."""
-        return [s for p in self.b.products for s in (p.sku, p.fnsku, p.title)]
+        merchant = self.b.merchant
+        inbound = [
+            *InboundPlan.objects.filter(merchant=merchant).values_list("name", flat=True),
+            *InboundShipment.objects.filter(merchant=merchant).values_list("confirmation_id", flat=True),
+            *InboundBox.objects.filter(plan__merchant=merchant).values_list("box_id", flat=True),
+            *PlacementOption.objects.filter(plan__merchant=merchant).values_list("option_id", flat=True),
+        ]
+        return [s for p in self.b.products for s in (p.sku, p.fnsku, p.title)] + [s for s in inbound if s]
+
+
+def packed_plan(side: Side, name: str, units: int) -> tuple[InboundPlan, list[PlacementOption]]:
+    """Through the services, as the wizard does: every product of the side, one box each, placement offered."""
+    plan = inbound_plan_create(
+        merchant=side.merchant,
+        mode=Mode.GLOBAL_WAREHOUSE,
+        destination_country="US",  # the one global warehouse in the US: the shared US-SHR1
+        name=name,
+        user=side.owner,
+        items=[{"sku": p.sku, "quantity": units} for p in side.products],
+    )
+    plan = inbound_plan_set_boxes(plan=plan, boxes=[box({p.sku: units}) for p in side.products])
+    return plan, placement_options_generate(plan=plan)
+
+
+def send_inventory(side: Side, plan_names: tuple[str, str]) -> None:
+    confirmed, options = packed_plan(side, plan_names[0], units=6)
+    [shipment] = placement_option_confirm(plan=confirmed, option_id=options[0].option_id, user=side.owner)
+    assert shipment.status == InboundShipment.Status.WORKING and shipment.boxes.exclude(box_id="").exists()
+    side.plan, side.shipment = InboundPlan.objects.get(pk=confirmed.pk), shipment
+    side.option_ids = [o.option_id for o in options]
+    side.open_plan, open_options = packed_plan(side, plan_names[1], units=5)
+    side.open_option_ids = [o.option_id for o in open_options]
+    assert side.open_option_ids and not side.open_plan.shipments.exists()
 
 
 @pytest.fixture
@@ -75,6 +139,10 @@ def world(db) -> World:
         ),
     ]
     sides = {}
+    plan_names = {
+        "a": ("Alpha spring restock", "Alpha summer launch"),
+        "b": ("Bravo confidential restock", "Bravo confidential launch"),
+    }
     for key, name, sku_prefix, title in (
         ("a", "Alpha Goods", "ALPHA", "Alpha lamp"),
         ("b", "Bravo Trading", "BRAVOSECRET", "Bravo confidential widget"),
@@ -93,7 +161,8 @@ def world(db) -> World:
             inventory_adjust(
                 product=product, warehouse=warehouse, bucket="fulfillable", quantity=B_UNITS, reason="adjustment"
             )
-    for side in sides.values():
+    for key, side in sides.items():
+        send_inventory(side, plan_names[key])
         side.balances = list(InventoryBalance.objects.filter(merchant=side.merchant).order_by("pk"))
     return World(a=sides["a"], b=sides["b"], shared_warehouse=shared, b_only_warehouses=b_only)
 
@@ -104,20 +173,39 @@ def a_client(client, world):
     return client
 
 
+@pytest.fixture
+def staff_client(client, world):
+    """A platform operator: staff, no membership at any merchant."""
+    client.force_login(UserFactory(is_staff=True))
+    return client
+
+
 # --- the sweep: every URL name and how to reach B's object through it ----------------------
 
 OWNED = "owned"  # the kwargs name a merchant's object: B's must be 404, exactly like a missing one
 PAGE = "page"  # no id: a page or list that must show only A's data
 SHARED = "shared"  # the kwargs name a network object every merchant may see (a mode, a warehouse)
 POST_ONLY = "post_only"  # no id in the URL, only a POST; covered by its own test below
+OPERATOR = "operator"  # platform staff only, unscoped on purpose: a merchant user is refused outright (403)
 
 
 @dataclass(frozen=True)
 class Target:
     kind: str
     objects: Callable[[World, str], Model] | None = None  # OWNED: the side's object ("a" or "b")
-    shared_kwargs: Callable[[World], list[dict]] | None = None  # SHARED: kwargs that reach B's data
+    shared_kwargs: Callable[[World], list[dict]] | None = None  # SHARED, OPERATOR: kwargs that reach B's data
     covered_by: str = ""  # POST_ONLY: the test that covers it
+    # OWNED: kwargs besides ``pk``, each naming something of the same side as the object.
+    more_kwargs: tuple[tuple[str, Callable[[World, str], object]], ...] = ()
+    # OWNED: the positive control, how A's own object answers. GET must answer 200; an action
+    # route without GET is sent its method with an empty body, and A's object answers the
+    # refusal its state or the missing input calls for (never 404), changing nothing.
+    control: tuple[str, int] = ("GET", 200)
+
+    def kwargs(self, world: World, side: str, pk: int | None = None) -> dict:
+        """The URL kwargs that reach the side's object (``pk`` overrides the object's id)."""
+        obj = self.objects(world, side)
+        return {"pk": obj.pk if pk is None else pk, **{name: get(world, side) for name, get in self.more_kwargs}}
 
 
 def product_of(world: World, side: str) -> Product:
@@ -126,6 +214,26 @@ def product_of(world: World, side: str) -> Product:
 
 def balance_of(world: World, side: str) -> InventoryBalance:
     return getattr(world, side).balances[-1]
+
+
+def plan_of(world: World, side: str) -> InboundPlan:
+    return getattr(world, side).plan  # placement confirmed: items, boxes and void answer 409
+
+
+def option_of(world: World, side: str) -> str:
+    return getattr(world, side).option_ids[0]  # the confirmed plan's accepted option
+
+
+def shipment_of(world: World, side: str) -> InboundShipment:
+    return getattr(world, side).shipment  # WORKING: not shippable (no transport), not cancellable
+
+
+def dock_codes(world: World) -> list[dict]:
+    return [{"code": wh.code} for wh in [world.shared_warehouse, *world.b_only_warehouses]]
+
+
+def b_shipment_pk(world: World) -> list[dict]:
+    return [{"pk": world.b.shipment.pk}]
 
 
 SWEEP: dict[str, Target] = {
@@ -145,6 +253,46 @@ SWEEP: dict[str, Target] = {
     ),
     "api:inventory-list": Target(PAGE),
     "api:inventory-detail": Target(OWNED, objects=balance_of),
+    # Sending inventory, the portal's wizard.
+    "shipping:plan-list": Target(PAGE),
+    "shipping:plan-create": Target(PAGE),
+    "shipping:plan-detail": Target(OWNED, objects=plan_of),
+    "shipping:plan-items": Target(OWNED, objects=plan_of),
+    "shipping:plan-void": Target(OWNED, objects=plan_of),
+    "shipping:plan-packing": Target(OWNED, objects=plan_of),
+    "shipping:plan-placement": Target(OWNED, objects=plan_of),
+    "shipping:plan-transport": Target(OWNED, objects=plan_of),
+    "shipping:plan-labels": Target(OWNED, objects=plan_of),
+    "shipping:shipment-list": Target(PAGE),
+    "shipping:shipment-detail": Target(OWNED, objects=shipment_of),
+    "shipping:shipment-labels": Target(OWNED, objects=shipment_of),
+    "shipping:shipment-ship": Target(OWNED, objects=shipment_of),
+    "shipping:shipment-delete": Target(OWNED, objects=shipment_of),
+    "shipping:shipment-cancel": Target(OWNED, objects=shipment_of),
+    # Sending inventory, the API. The controls of the actions: 400 for the missing input, 409
+    # for a plan whose placement is confirmed or a shipment still WORKING.
+    "api:inbound-plan-list": Target(PAGE),
+    "api:inbound-plan-detail": Target(OWNED, objects=plan_of),
+    "api:inbound-plan-items": Target(OWNED, objects=plan_of, control=("POST", 400)),
+    "api:inbound-plan-boxes": Target(OWNED, objects=plan_of, control=("POST", 400)),
+    "api:inbound-plan-placement-options": Target(OWNED, objects=plan_of),
+    "api:inbound-plan-void": Target(OWNED, objects=plan_of, control=("POST", 409)),
+    "api:inbound-plan-confirm-placement-option": Target(
+        OWNED, objects=plan_of, more_kwargs=(("option_id", option_of),), control=("POST", 409)
+    ),
+    "api:inbound-shipment-list": Target(PAGE),
+    "api:inbound-shipment-detail": Target(OWNED, objects=shipment_of),
+    "api:inbound-shipment-transport": Target(OWNED, objects=shipment_of, control=("POST", 400)),
+    "api:inbound-shipment-labels": Target(OWNED, objects=shipment_of),
+    "api:inbound-shipment-mark-shipped": Target(OWNED, objects=shipment_of, control=("POST", 409)),
+    "api:inbound-shipment-cancel": Target(OWNED, objects=shipment_of, control=("POST", 409)),
+    # The operators' dock: B's shipment heads for US-SHR1, B has stock in every warehouse.
+    "api:receiving-warehouse-check-in": Target(OPERATOR, shared_kwargs=dock_codes),
+    "api:receiving-warehouse-count": Target(OPERATOR, shared_kwargs=dock_codes),
+    "api:receiving-warehouse-queue": Target(OPERATOR, shared_kwargs=dock_codes),
+    "api:receiving-shipment-close": Target(OPERATOR, shared_kwargs=b_shipment_pk),
+    "api:receiving-shipment-customs-release": Target(OPERATOR, shared_kwargs=b_shipment_pk),
+    "api:receiving-shipment-in-transit": Target(OPERATOR, shared_kwargs=b_shipment_pk),
 }
 
 
@@ -208,6 +356,7 @@ ROUTES = discovered_routes()
 OWNED_KEYS = sorted(k for k, t in SWEEP.items() if t.kind == OWNED)
 PAGE_KEYS = sorted(k for k, t in SWEEP.items() if t.kind == PAGE)
 SHARED_KEYS = sorted(k for k, t in SWEEP.items() if t.kind == SHARED)
+OPERATOR_KEYS = sorted(k for k, t in SWEEP.items() if t.kind == OPERATOR)
 
 HIJACK_FORM = {
     "sku": "HIJACKED",
@@ -222,20 +371,54 @@ HIJACK_FORM = {
     "height_cm": "1.0",
     "is_active": "on",
 }
-HIJACK_JSON = {**HIJACK_FORM, "is_active": True, "fulfillable": 0, "merchant": None}
+HIJACK_JSON = {
+    **HIJACK_FORM,
+    "is_active": True,
+    "fulfillable": 0,
+    "merchant": None,
+    # What a write to B's shipment needs to succeed, were it reached (a product ignores these).
+    "carrier": "HIJACKED",
+    "shipping_mode": "small_parcel",
+    "ready_to_ship_from": "2099-01-01",
+    "ready_to_ship_to": "2099-01-04",
+    "note": "hijacked",
+}
 
 
-def send(client, method: str, url: str, *, api: bool):
+def send(client, method: str, url: str, *, api: bool, body: dict | None = None):
+    """``method`` to ``url`` with the hijack payload (or ``body``), as JSON or as a form post."""
     if method == "GET":
         return client.get(url)
     if api:
-        return client.generic(method, url, json.dumps(HIJACK_JSON), content_type="application/json")
-    return client.generic(method, url, urlencode(HIJACK_FORM), content_type="application/x-www-form-urlencoded")
+        data = HIJACK_JSON if body is None else body
+        return client.generic(method, url, json.dumps(data), content_type="application/json")
+    data = HIJACK_FORM if body is None else body
+    return client.generic(method, url, urlencode(data), content_type="application/x-www-form-urlencoded")
 
 
 def state(obj: Model) -> dict:
     """Every column of the row, as the database holds it (``updated_at`` included)."""
     return type(obj).objects.filter(pk=obj.pk).values().get()
+
+
+def rows_of(merchant: Merchant) -> dict[str, list[dict]]:
+    """Every row of the merchant a write could change or add: products, stock, and all of sending
+    inventory, including rows of anyone's that point at the merchant's products."""
+    own_products = Q(product__merchant=merchant)
+    querysets = {
+        "products": Product.objects.filter(merchant=merchant),
+        "balances": InventoryBalance.objects.filter(merchant=merchant),
+        "ledger": InventoryLedgerEntry.objects.filter(Q(merchant=merchant) | own_products),
+        "plans": InboundPlan.objects.filter(merchant=merchant),
+        "items": InboundPlanItem.objects.filter(Q(plan__merchant=merchant) | own_products),
+        "boxes": InboundBox.objects.filter(plan__merchant=merchant),
+        "contents": InboundBoxContent.objects.filter(Q(box__plan__merchant=merchant) | own_products),
+        "options": PlacementOption.objects.filter(plan__merchant=merchant),
+        "shipments": InboundShipment.objects.filter(merchant=merchant),
+        "lines": InboundShipmentLine.objects.filter(Q(shipment__merchant=merchant) | own_products),
+        "events": InboundShipmentEvent.objects.filter(shipment__merchant=merchant),
+    }
+    return {name: list(qs.order_by("pk").values()) for name, qs in querysets.items()}
 
 
 def missing_pk(model: type[Model]) -> int:
@@ -285,8 +468,21 @@ def test_sweep_kinds_match_the_url_shapes():
         else:
             assert route.kwargs, f"{key} takes no id, so it is a {PAGE}"
         if target.kind == OWNED:
-            # The owned-object tests build ``pk=<B's object>``; another lookup needs the sweep extended.
-            assert route.kwargs == {"pk"}, f"{key} looks up by {set(route.kwargs)}"
+            # The owned-object tests build ``pk=<B's object>`` and ``more_kwargs`` of the same side;
+            # another lookup needs the sweep extended.
+            expected = {"pk", *(name for name, _ in target.more_kwargs)}
+            assert route.kwargs == expected, f"{key} looks up by {set(route.kwargs)}"
+            method, status = target.control
+            assert method in route.methods, f"{key}: its control {method} is not implemented"
+            # A route that answers GET is controlled by GET: A's own object must answer 200.
+            if "GET" in route.methods:
+                assert target.control == ("GET", 200), f"{key} answers GET: its positive control is a 200"
+            assert status != 404 and status < 500, key
+        else:
+            assert not target.more_kwargs and target.control == ("GET", 200), f"{key}: only for {OWNED}"
+        if target.kind == OPERATOR:
+            assert route.is_api, f"{key}: the dock outside the API belongs to the console namespace"
+            assert target.shared_kwargs is not None, key
         if target.kind == POST_ONLY:
             assert route.methods == {"POST"}, key
             assert target.covered_by in globals(), f"{key}: {target.covered_by} does not exist"
@@ -294,10 +490,19 @@ def test_sweep_kinds_match_the_url_shapes():
 
 @pytest.mark.parametrize("key", OWNED_KEYS)
 def test_own_objects_are_reachable(a_client, world, key):
-    """The positive control: the same URLs work for A's own objects, so a 404 below means scoping."""
-    obj = SWEEP[key].objects(world, "a")
-    response = a_client.get(ROUTES[key].url(pk=obj.pk))
-    assert response.status_code == 200, key
+    """The positive control: the same URLs work for A's own objects, so a 404 below means scoping.
+
+    An action route without GET is sent its method with an empty body: the view finds A's
+    object and refuses the request for its input or state (``Target.control``); nothing changes.
+    """
+    target, route = SWEEP[key], ROUTES[key]
+    method, status = target.control
+    before = rows_of(world.a.merchant)
+    response = send(a_client, method, route.url(**target.kwargs(world, "a")), api=route.is_api, body={})
+    assert response.status_code == status, f"{method} {key} on A's object: {response.status_code}"
+    if route.is_api and status >= 400:
+        assert response.json()["errors"][0]["code"] != "not_found", key
+    assert rows_of(world.a.merchant) == before, f"{method} {key}: the control changed A's data"
 
 
 @pytest.mark.parametrize("method", ["GET", *WRITE_METHODS])
@@ -307,14 +512,16 @@ def test_b_objects_are_404_and_unchanged(a_client, world, key, method):
     theirs = SWEEP[key].objects(world, "b")
     before = state(theirs)
     products_before = state(world.b.products[0]), Product.objects.filter(merchant=world.b.merchant).count()
+    b_before = rows_of(world.b.merchant)
 
-    response = send(a_client, method, route.url(pk=theirs.pk), api=route.is_api)
+    response = send(a_client, method, route.url(**SWEEP[key].kwargs(world, "b")), api=route.is_api)
 
     expected = 404 if method in route.methods else 405
     assert response.status_code == expected, f"{method} {key} on B's object: {response.status_code}"
     assert state(theirs) == before
     assert (state(world.b.products[0]), Product.objects.filter(merchant=world.b.merchant).count()) == products_before
     assert not Product.objects.filter(sku="HIJACKED").exclude(merchant=world.a.merchant).exists()
+    assert rows_of(world.b.merchant) == b_before, f"{method} {key} changed B's data"
 
 
 @pytest.mark.parametrize("role", [Membership.Role.OWNER, Membership.Role.VIEWER])
@@ -324,13 +531,12 @@ def test_b_object_is_indistinguishable_from_a_missing_one(client, world, key, ro
         world.a.owner if role == Membership.Role.OWNER else MembershipFactory(merchant=world.a.merchant, role=role).user
     )
     client.force_login(user)
-    route = ROUTES[key]
-    theirs = SWEEP[key].objects(world, "b")
-    nowhere = missing_pk(type(theirs))
+    route, target = ROUTES[key], SWEEP[key]
+    nowhere = missing_pk(type(target.objects(world, "b")))
 
     for method in ["GET", "OPTIONS", *WRITE_METHODS]:
-        for_b = send(client, method, route.url(pk=theirs.pk), api=route.is_api)
-        for_missing = send(client, method, route.url(pk=nowhere), api=route.is_api)
+        for_b = send(client, method, route.url(**target.kwargs(world, "b")), api=route.is_api)
+        for_missing = send(client, method, route.url(**target.kwargs(world, "b", pk=nowhere)), api=route.is_api)
         assert for_b.status_code == for_missing.status_code, f"{role} {method} {key}"
         assert for_b.content == for_missing.content, f"{role} {method} {key}"
         if route.is_api and for_b.status_code >= 400:
@@ -346,6 +552,7 @@ PROBES = [
     {"warehouse": "US-SHR1"},
     {"merchant": "{b}"},
     {"merchant_id": "{b}"},
+    {"plan": "{b_plan}"},
 ]
 
 
@@ -353,9 +560,31 @@ def page_url(key: str) -> str:
     return reverse("home") if key == "home" else ROUTES[key].url()
 
 
+def a_skus(world: World) -> list[str]:
+    return [p.sku for p in world.a.products]
+
+
+def a_plan_names(world: World) -> list[str]:
+    return [world.a.plan.name, world.a.open_plan.name]
+
+
+def a_confirmation_ids(world: World) -> list[str]:
+    return [world.a.shipment.confirmation_id]
+
+
 # The merchant home is outside the swept namespaces but shows stock totals, so it is probed too.
 PAGES = [*PAGE_KEYS, "home"]
-LISTS_OF_A = {"portal:product-list", "warehouses:inventory", "api:product-list", "api:inventory-list"}
+# The lists, and what of A's each must show.
+LISTS_OF_A: dict[str, Callable[[World], list[str]]] = {
+    "portal:product-list": a_skus,
+    "warehouses:inventory": a_skus,
+    "api:product-list": a_skus,
+    "api:inventory-list": a_skus,
+    "shipping:plan-list": a_plan_names,
+    "shipping:shipment-list": a_confirmation_ids,
+    "api:inbound-plan-list": a_plan_names,
+    "api:inbound-shipment-list": a_confirmation_ids,
+}
 
 
 @pytest.mark.parametrize("key", PAGES)
@@ -363,10 +592,15 @@ def test_pages_and_lists_never_show_b(a_client, world, key):
     url = page_url(key)
     # The API is probed as JSON and as the browsable HTML API.
     accepts = ["application/json", "text/html"] if key.startswith("api:") else ["text/html"]
-    probes = [*PROBES, *({"q": p.fnsku} for p in world.b.products)]
+    probes = [
+        *PROBES,
+        *({"q": p.fnsku} for p in world.b.products),
+        {"q": world.b.shipment.confirmation_id},
+        {"search": world.b.plan.name},
+    ]
     for accept in accepts:
         for probe in probes:
-            params = {k: v.format(b=world.b.merchant.pk) for k, v in probe.items()}
+            params = {k: v.format(b=world.b.merchant.pk, b_plan=world.b.plan.pk) for k, v in probe.items()}
             response = a_client.get(url, params, HTTP_ACCEPT=accept)
             assert response.status_code == 200, f"{key} {params} {accept}"
             assert_nothing_of_b(response, world, f"{key} {params} {accept}", echoed=params)
@@ -379,7 +613,7 @@ def test_pages_work_and_lists_show_a(a_client, world, key):
     assert response.status_code == 200, key
     if key in LISTS_OF_A:
         body = response.content.decode()
-        assert all(p.sku in body for p in world.a.products), key
+        assert all(escape(s) in body or s in body for s in LISTS_OF_A[key](world)), key
 
 
 @pytest.mark.parametrize("key", SHARED_KEYS)
@@ -395,6 +629,52 @@ def test_shared_objects_show_nothing_of_b_and_cannot_be_written(a_client, world,
             before = [state(w) for w in Warehouse.objects.all()]
             assert send(a_client, method, url, api=route.is_api).status_code == 405, f"{method} {key}"
             assert [state(w) for w in Warehouse.objects.all()] == before
+
+
+def dock_hijack(world: World) -> dict:
+    """What a request to the dock would carry to act on B's boxes and shipment."""
+    box_id = world.b.shipment.boxes.order_by("number").first().box_id
+    counts = {p.sku: {"good": 1, "damaged": 0} for p in world.b.products}
+    return {"box_id": box_id, "counts": counts, "note": "hijacked", "resolutions": {}}
+
+
+@pytest.mark.parametrize("key", OPERATOR_KEYS)
+def test_operator_routes_refuse_merchant_users(a_client, world, key):
+    """The dock sees every merchant's shipments on purpose, so a merchant user may not use it at all.
+
+    DRF checks permissions before it looks for the method's handler, so a method the route
+    does not implement is refused with the same 403 (never reaching a 405 that would tell
+    the route's methods to someone who may not use it).
+    """
+    route = ROUTES[key]
+    before = rows_of(world.b.merchant)
+    for kwargs in SWEEP[key].shared_kwargs(world):
+        url = route.url(**kwargs)
+        for method in ["GET", *WRITE_METHODS]:
+            response = send(a_client, method, url, api=True, body=dock_hijack(world))
+            assert response.status_code == 403, f"{method} {key} {kwargs}: {response.status_code}"
+            assert list(response.json()) == ["errors"], f"{method} {key} {kwargs}"
+            assert_nothing_of_b(response, world, f"{method} {key} {kwargs}")
+    assert rows_of(world.b.merchant) == before
+
+
+@pytest.mark.parametrize("key", OPERATOR_KEYS)
+def test_operator_routes_answer_staff(staff_client, world, key):
+    """The positive control: platform staff reach the dock (so the 403 above is the permission),
+    through exactly the methods the route implements. An empty body changes nothing: B's shipment
+    is still WORKING, which no dock action accepts."""
+    route = ROUTES[key]
+    before = rows_of(world.b.merchant)
+    for kwargs in SWEEP[key].shared_kwargs(world):
+        url = route.url(**kwargs)
+        for method in ["GET", *WRITE_METHODS]:
+            response = send(staff_client, method, url, api=True, body={})
+            where = f"{method} {key} {kwargs}: {response.status_code}"
+            if method in route.methods:
+                assert response.status_code not in (401, 403, 404, 405) and response.status_code < 500, where
+            else:
+                assert response.status_code == 405, where
+    assert rows_of(world.b.merchant) == before
 
 
 def test_mode_pages_show_a_stock_where_b_also_has_some(a_client, world):
@@ -448,3 +728,97 @@ def test_inventory_warehouse_filter_never_shows_b_stock(a_client, world, code):
     assert_nothing_of_b(api, world, f"inventory API ?warehouse={code}")
     expected = len(world.a.products) if code == "US-SHR1" else 0
     assert api.json()["count"] == expected
+
+
+# --- sending inventory: ids of B's inside A's requests ---------------------------------------
+
+JSON = "application/json"
+
+
+def confirm_url(plan: InboundPlan, option_id: str) -> str:
+    return ROUTES["api:inbound-plan-confirm-placement-option"].url(pk=plan.pk, option_id=option_id)
+
+
+def test_a_plan_cannot_confirm_a_placement_option_of_b(a_client, world):
+    """The option is looked up within the plan: B's option on A's plan is 404, like an unknown one."""
+    b_before, a_before = rows_of(world.b.merchant), rows_of(world.a.merchant)
+    unknown = a_client.post(confirm_url(world.a.open_plan, "PO0000000000"), {}, content_type=JSON)
+    assert unknown.status_code == 404
+    for plan in (world.a.open_plan, world.a.plan):
+        for option_id in (*world.b.open_option_ids, *world.b.option_ids):  # B's live option and its accepted one
+            response = a_client.post(confirm_url(plan, option_id), {}, content_type=JSON)
+            assert response.status_code == 404, f"{plan.name} with B's {option_id}: {response.status_code}"
+            assert response.json() == unknown.json()
+    # The wizard's placement step refuses it as an option not of this plan.
+    page = a_client.post(
+        reverse("shipping:plan-placement", args=[world.a.open_plan.pk]),
+        {"action": "confirm", "option_id": world.b.open_option_ids[0]},
+    )
+    assert page.status_code == 200 and page.context["errors"]
+    assert rows_of(world.b.merchant) == b_before
+    assert rows_of(world.a.merchant) == a_before  # nothing confirmed at A either
+    # The positive control: A's own live option confirms through the same URL.
+    own = a_client.post(confirm_url(world.a.open_plan, world.a.open_option_ids[0]), {}, content_type=JSON)
+    assert own.status_code == 201, own.content
+    assert {s["id"] for s in own.json()} == set(world.a.open_plan.shipments.values_list("pk", flat=True))
+    assert rows_of(world.b.merchant) == b_before
+
+
+def transport_form(shipment_pk: int) -> dict:
+    today = timezone.localdate()
+    prefix = f"s{shipment_pk}"
+    return {
+        "shipment": shipment_pk,
+        f"{prefix}-carrier": "HIJACKED",
+        f"{prefix}-shipping_mode": "small_parcel",
+        f"{prefix}-ready_to_ship_from": today.isoformat(),
+        f"{prefix}-ready_to_ship_to": (today + timedelta(days=3)).isoformat(),
+        f"{prefix}-tracking_numbers": "",
+    }
+
+
+def test_the_transport_step_refuses_a_shipment_of_b(a_client, world):
+    """The transport step takes the shipment's id from the form: B's reads like a missing one."""
+    b_before = rows_of(world.b.merchant)
+    for plan in (world.a.plan, world.b.plan):
+        url = reverse("shipping:plan-transport", args=[plan.pk])
+        theirs = a_client.post(url, transport_form(world.b.shipment.pk))
+        missing = a_client.post(url, transport_form(missing_pk(InboundShipment)))
+        assert theirs.status_code == missing.status_code == 404, plan.name
+        assert theirs.content == missing.content, plan.name
+    assert rows_of(world.b.merchant) == b_before
+    # The positive control: A's own shipment, through A's plan, takes the same form.
+    response = a_client.post(
+        reverse("shipping:plan-transport", args=[world.a.plan.pk]), transport_form(world.a.shipment.pk)
+    )
+    assert response.status_code == 302
+    world.a.shipment.refresh_from_db()
+    assert world.a.shipment.status == InboundShipment.Status.READY_TO_SHIP
+    assert rows_of(world.b.merchant) == b_before
+
+
+def test_posting_an_inbound_plan_via_the_api_never_creates_it_for_b(a_client, world):
+    b_before = rows_of(world.b.merchant)
+    payload = {
+        "name": "NEW-PLAN",
+        "mode": Mode.GLOBAL_WAREHOUSE,
+        "destination_country": "US",
+        "merchant": world.b.merchant.pk,
+        "merchant_id": world.b.merchant.pk,
+        "items": [{"sku": world.a.products[0].sku, "quantity": 3}],
+    }
+    response = a_client.post("/api/v1/inbound-plans/", payload, content_type=JSON)
+    assert response.status_code == 201, response.content
+    assert InboundPlan.objects.get(pk=response.json()["id"]).merchant == world.a.merchant
+    # B's SKU is unknown at A, exactly like a SKU that exists nowhere.
+    refusals = [
+        a_client.post(
+            "/api/v1/inbound-plans/",
+            {**payload, "items": [{"sku": sku, "quantity": 3}]},
+            content_type=JSON,
+        )
+        for sku in (world.b.products[0].sku, "NOWHERE-1")
+    ]
+    assert [r.status_code for r in refusals] == [400, 400]
+    assert [[e["attr"] for e in r.json()["errors"]] for r in refusals] == [["items.0.sku"]] * 2
+    assert rows_of(world.b.merchant) == b_before

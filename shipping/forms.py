@@ -47,7 +47,7 @@ def add_routed_errors(error: ValidationError, route: Callable[[str], ErrorTarget
     grouped: dict[int, tuple[object, dict[str, list[str]]]] = {}
     if not hasattr(error, "error_dict"):
         grouped[id(fallback)] = (fallback, {NON_FIELD_ERRORS: error.messages})
-    for key, errors in error.error_dict.items():
+    for key, errors in getattr(error, "error_dict", {}).items():
         target = route(key)
         messages = [target.prefix + message for message in ValidationError(errors).messages]
         _, fields = grouped.setdefault(id(target.form), (target.form, {}))

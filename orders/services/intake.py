@@ -130,8 +130,12 @@ def clean_address(destination, errors: dict[str, str]) -> dict[str, str]:
     return address
 
 
-def clean_lines(lines, products: dict[str, Product], errors: dict[str, str]) -> list[dict]:
-    """The order lines with their products; problems go into ``errors`` under ``lines.N.*``."""
+def clean_lines(lines, products: dict[str, Product], errors: dict[str, str], *, currency: str) -> list[dict]:
+    """The order lines with their products; problems go into ``errors`` under ``lines.N.*``.
+
+    A line without a unit value takes its product's declared value, which must then be in the
+    order's ``currency`` (no silent conversion of a declared value).
+    """
     cleaned_lines = []
     if not isinstance(lines, list) or not lines:
         errors["lines"] = "Add at least one line."
@@ -162,6 +166,12 @@ def clean_lines(lines, products: dict[str, Product], errors: dict[str, str]) -> 
         unit_value = None
         if raw_value in (None, ""):
             unit_value = product.declared_value if product is not None else None
+            if product is not None and product.declared_currency != currency:
+                unit_value = None
+                errors[f"lines.{index}.unit_value"] = (
+                    f"{product.sku} is declared in {product.declared_currency}; give its unit value in {currency}, "
+                    "the order's currency."
+                )
         else:
             try:
                 unit_value = Decimal(_text(raw_value))
@@ -209,7 +219,12 @@ def _validate(payload: dict, ctx: _Context) -> tuple[dict, dict[str, str]]:
             errors["buyer_email"] = "Enter a valid email address."
 
     address = clean_address(payload.get("destination"), errors)
-    cleaned_lines = clean_lines(payload.get("lines"), ctx.products, errors)
+    cleaned_lines = clean_lines(
+        payload.get("lines"),
+        ctx.products,
+        errors,
+        currency=_text(payload.get("currency")).upper() or ctx.merchant.currency,
+    )
 
     sources: list[Source] = []
     if not errors:

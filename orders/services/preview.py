@@ -56,7 +56,7 @@ def fulfillment_preview(
     errors: dict[str, str] = {}
     address = clean_address(destination, errors)
     products = load_products(merchant, [{"lines": lines}])
-    cleaned = clean_lines(lines, products, errors)
+    cleaned = clean_lines(lines, products, errors, currency=merchant.currency)
     speeds = [speeds] if isinstance(speeds, str) else list(speeds or Speed.values)
     modes = [modes] if isinstance(modes, str) else list(modes or Mode.values)
     for name, values, allowed in (("speeds", speeds, Speed.values), ("modes", modes, Mode.values)):

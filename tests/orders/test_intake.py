@@ -214,3 +214,21 @@ def test_fill_all_orders_wait_and_get_stock_when_it_arrives(merchant, widget, st
     assert "waiting for stock" in second.unfulfillable_reason
     assert orders_allocate_waiting() == 1 and empty.lines.get().quantity_allocated == 1  # nothing new arrived
     assert inventory_discrepancies() == []
+
+
+def test_a_declared_value_in_another_currency_is_not_silently_relabelled(merchant, stock, order_network):
+    from decimal import Decimal
+
+    from tests.factories import ProductFactory
+
+    euro = ProductFactory(merchant=merchant, sku="EURO-1", declared_value=Decimal("10.00"), declared_currency="EUR")
+    stock(euro, "US-ONT1", 5)
+    with pytest.raises(ValidationError) as excinfo:
+        order_create(merchant=merchant, payload=us_order(lines=(("EURO-1", 1),)))
+    assert "declared in EUR; give its unit value in USD" in excinfo.value.message_dict["lines.0.unit_value"][0]
+    order = order_create(
+        merchant=merchant, payload=us_order(lines=[{"sku": "EURO-1", "quantity": 1, "unit_value": "11"}])
+    )
+    assert order.lines.get().unit_value == Decimal("11.00")
+    eur_order = order_create(merchant=merchant, payload=us_order("ORD-EUR", lines=(("EURO-1", 1),), currency="EUR"))
+    assert (eur_order.currency, eur_order.lines.get().unit_value) == ("EUR", Decimal("10.00"))

@@ -277,10 +277,64 @@ def inbound_shipment_cancel(*, shipment: InboundShipment, actor=None, note: str 
 
 @transaction.atomic
 def inbound_shipment_mark_in_transit(*, shipment: InboundShipment, actor=None, note: str = "") -> InboundShipment:
-    """The carrier has the boxes. A cross-border shipment now waits for import customs."""
+    """The carrier has the boxes. A cross-border shipment is declared to import customs: the
+    customs engine computes duty and tax (the merchant is importer of record, so DDP) and any
+    hold reason; a held shipment waits for the customs desk, the others for clearance."""
     shipment = _locked(shipment)
-    inbound_shipment_transition(shipment=shipment, to=S.IN_TRANSIT, actor=actor, note=note or "Carrier scan")
+    if not inbound_shipment_transition(shipment=shipment, to=S.IN_TRANSIT, actor=actor, note=note or "Carrier scan"):
+        return shipment
+    if shipment.customs_status == InboundShipment.CustomsStatus.PENDING:
+        _declare_to_customs(shipment=shipment, actor=actor)
     return shipment
+
+
+def _declare_to_customs(*, shipment: InboundShipment, actor=None) -> None:
+    from shipping.customs import Declaration, DeclarationLine, customs_assess, customs_ruleset_for
+
+    today = timezone.localdate()
+    destination = shipment.warehouse.country.code
+    lines = list(shipment.lines.select_related("product"))
+    declaration = Declaration(
+        origin_country=shipment.source_country.code,
+        destination_country=destination,
+        date=today,
+        incoterm="DDP",
+        lines=tuple(
+            DeclarationLine(
+                hs_code=line.product.hs_code,
+                description=line.product.title,
+                quantity=line.quantity_expected,
+                unit_value=line.product.declared_value,
+                currency=line.product.declared_currency,
+                origin_country=line.product.origin_country.code,
+                restricted=line.product.is_dangerous_goods,
+            )
+            for line in lines
+        ),
+    )
+    assessment = customs_assess(declaration, customs_ruleset_for(destination, today))
+    holds = [reason.message for reason in assessment.hold_reasons]
+    status = InboundShipment.CustomsStatus.HELD if holds else InboundShipment.CustomsStatus.PENDING
+    notes = (
+        "; ".join(holds)
+        if holds
+        else f"Declared: duty {assessment.duty} and tax {assessment.tax} {assessment.currency}"
+    )
+    InboundShipment.objects.filter(pk=shipment.pk).update(
+        customs_status=status,
+        customs_duty=assessment.duty,
+        customs_tax=assessment.tax,
+        customs_currency=assessment.currency,
+        customs_notes=notes[:2000],
+    )
+    shipment.customs_status, shipment.customs_notes = status, notes
+    record_status_event(
+        shipment=shipment,
+        from_status=shipment.status,
+        to_status=shipment.status,
+        actor=actor,
+        note=("Held at import customs: " if holds else "Declared to import customs: ") + notes,
+    )
 
 
 @transaction.atomic

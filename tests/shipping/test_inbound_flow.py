@@ -1,5 +1,7 @@
 """Sending inventory end to end through the services, for every stock-holding mode."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -11,6 +13,7 @@ from shipping.services.inbound_shipments import (
     inbound_shipment_mark_in_transit,
 )
 from shipping.services.receiving import box_check_in, box_count, inbound_shipment_close
+from tests.factories import ProductFactory
 from tests.shipping.conftest import box
 from warehouses.models import InventoryBalance
 from warehouses.selectors import inventory_discrepancies
@@ -244,3 +247,36 @@ def test_a_split_plan_moves_to_labels_only_when_every_shipment_has_transport(mer
     inbound_shipment_set_transport(shipment=second, carrier="UPS", shipping_mode="small_parcel", **window())
     plan.refresh_from_db()
     assert plan.step == InboundPlan.Step.LABELS
+
+
+def test_a_cross_border_inbound_is_declared_through_the_customs_engine(send, network, tees, operator):
+    _, [shipment] = send(
+        mode="global_warehouse", destination="US", items={"TEE-BLK-M": 10}, boxes=[box({"TEE-BLK-M": 10})]
+    )
+    inbound_shipment_mark_in_transit(shipment=shipment, actor=operator)
+    shipment.refresh_from_db()
+    # Cotton T-shirts (HS 610910) into the US: 16.5 % duty on USD 85, no de minimis since 2025-08-29.
+    assert shipment.customs_status == "pending" and shipment.customs_currency == "USD"
+    assert shipment.customs_duty == Decimal("14.03")
+    assert "Declared to import customs" in shipment.events.last().note
+
+
+def test_restricted_goods_are_held_until_the_customs_desk_releases_them(merchant, send, network, operator):
+    ProductFactory(
+        merchant=merchant,
+        sku="BATT-1",
+        title="Power bank",
+        hs_code="850760",
+        is_dangerous_goods=True,
+        weight_kg=Decimal("0.3"),
+    )
+    _, [shipment] = send(mode="global_warehouse", destination="US", items={"BATT-1": 4}, boxes=[box({"BATT-1": 4})])
+    inbound_shipment_mark_in_transit(shipment=shipment, actor=operator)
+    shipment.refresh_from_db()
+    assert shipment.customs_status == "held" and shipment.customs_notes
+    with pytest.raises(ValidationError, match="not cleared import customs"):
+        box_check_in(box_id=shipment.boxes.get().box_id, warehouse=network["global_warehouse"], actor=operator)
+    inbound_shipment_customs_release(shipment=shipment, actor=operator, note="Permit checked")
+    shipment.refresh_from_db()
+    assert shipment.customs_status == "cleared"
+    box_check_in(box_id=shipment.boxes.get().box_id, warehouse=network["global_warehouse"], actor=operator)

@@ -9,10 +9,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from merchants.geography import crosses_customs_border
 from merchants.models import Product
-from orders.routing import Route
 from shipping.customs import Declaration, DeclarationLine, customs_assess, customs_ruleset_for
 from shipping.customs.money import RateTable, apply_route
 from warehouses.models import Fee
+from warehouses.network import Route
 from warehouses.selectors import rate_lookup
 
 CENT = Decimal("0.01")

@@ -25,10 +25,11 @@ from django_countries import countries
 from merchants.geography import Currency, postal_code_error
 from merchants.models import Merchant, Product
 from orders.models import Allocation, FulfillmentPolicy, Order, OrderEvent, OrderLine
-from orders.routing import Network, Source, plan_allocation
+from orders.routing import plan_allocation
 from orders.services.status import orders_transition
 from warehouses.models import Bucket, Fee, InventoryBalance, LedgerReason
 from warehouses.modes import Mode, Speed
+from warehouses.network import Network, Source
 from warehouses.selectors import rate_card_for, rate_lookup
 from warehouses.services.inventory import StockChange, inventory_apply
 

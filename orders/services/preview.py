@@ -12,11 +12,12 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from merchants.models import Merchant
-from orders.routing import Network, plan_allocation
+from orders.routing import plan_allocation
 from orders.services.costs import DutyEstimate, FeeLine, duty_estimate, parcel_fees
 from orders.services.intake import clean_address, clean_lines, load_products
 from warehouses.models import FulfillmentMode, InventoryBalance
 from warehouses.modes import Mode, Speed
+from warehouses.network import Network
 from warehouses.selectors import rate_card_for
 
 

@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class OrdersConfig(AppConfig):
     name = "orders"
+
+    def ready(self) -> None:
+        from config.events import subscribe
+        from orders.services.fulfilment import on_shipment_changes
+
+        # Orders follow their shipments: news travels up from shipping as events.
+        subscribe("shipment.stage_changed", on_shipment_changes)

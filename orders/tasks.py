@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from orders.services.fulfilment import orders_release
 from orders.services.imports import order_import_process
 from orders.services.intake import orders_allocate_waiting
 
@@ -15,3 +16,9 @@ def process_order_import(import_id: int) -> None:
 def allocate_waiting_orders() -> None:
     """Every few minutes: reserve newly received stock for fill-all orders still waiting."""
     orders_allocate_waiting()
+
+
+@shared_task(name="orders.tasks.release_planned_orders", acks_late=True, ignore_result=True)
+def release_planned_orders() -> None:
+    """Every minute: planned orders past their cancellation window go to the warehouses."""
+    orders_release()

@@ -149,7 +149,14 @@ CELERY_BEAT_SCHEDULE = {
     },
     "verify-inventory": {"task": "warehouses.tasks.verify_inventory", "schedule": 3600.0},
     "allocate-waiting-orders": {"task": "orders.tasks.allocate_waiting_orders", "schedule": 300.0},
+    "release-planned-orders": {"task": "orders.tasks.release_planned_orders", "schedule": 60.0},
+    "shipments-tick": {"task": "shipping.tasks.advance_due_shipments", "schedule": 10.0},
 }
+
+# Share of last-mile deliveries the schedule marks as attempted (nobody home), and how long a
+# planned order may still be cancelled before it is released to the warehouse.
+CROSSDOCK_DELIVERY_FAILURE_RATE = float(os.environ.get("CROSSDOCK_DELIVERY_FAILURE_RATE", "0.03"))
+CROSSDOCK_ORDER_HOLD_MINUTES = float(os.environ.get("CROSSDOCK_ORDER_HOLD_MINUTES", "30"))
 
 # Bulk order intake takes up to 1,000 orders of up to 100 lines in one JSON body.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024

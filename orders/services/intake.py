@@ -480,6 +480,7 @@ def orders_allocate_waiting(*, limit: int = 500) -> int:
     """
     waiting = (
         Order.objects.filter(status=Order.Status.PLANNING, fulfillment_policy=FulfillmentPolicy.FILL_ALL)
+        .exclude(mode_id=Mode.DIRECT)
         .filter(lines__quantity__gt=F("lines__quantity_allocated") + F("lines__quantity_cancelled"))
         .order_by("merchant_id", "created_at", "pk")
         .distinct()[:limit]

@@ -9,8 +9,12 @@ from shipping.models.inbound import (
     InboundShipmentLine,
     PlacementOption,
 )
+from shipping.models.shipments import Shipment, ShipmentLine, TrackingEvent
 
 __all__ = [
+    "Shipment",
+    "ShipmentLine",
+    "TrackingEvent",
     "CustomsRule",
     "DutyRate",
     "ExchangeRate",

@@ -1,0 +1,407 @@
+"""Shipments: creation, the one transition service, and the tick that moves due shipments on.
+
+Every stage change — from an operator, a partner, the API, the simulator or the periodic tick —
+goes through ``_apply``: the allowed targets are checked, the rows are locked and changed with
+their version bumped (a repeated or racing call finds another version and changes nothing),
+the tracking events are written in the same transaction, inventory follows (leaving the
+warehouse consumes ``reserved``; a transfer moves ``fulfillable`` → ``in_transfer`` → the
+destination's ``fulfillable``), and ``shipment.stage_changed`` is published after commit.
+"""
+
+import dataclasses
+import datetime
+import hashlib
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from config.events import publish
+from shipping.models import Shipment, ShipmentLine, TrackingEvent
+from shipping.tracking import event_for
+from warehouses.models import Bucket, Lane, LedgerReason
+from warehouses.modes import Stage
+from warehouses.services.inventory import StockChange, inventory_apply
+
+TERMINAL = frozenset({Stage.DELIVERED, Stage.RETURNED, Stage.LOST, Stage.DAMAGED, Stage.CANCELLED})
+STATUS_FOR = {
+    Stage.DELIVERED: Shipment.Status.DELIVERED,
+    Stage.RETURNED: Shipment.Status.RETURNED,
+    Stage.LOST: Shipment.Status.LOST,
+    Stage.DAMAGED: Shipment.Status.DAMAGED,
+    Stage.CANCELLED: Shipment.Status.CANCELLED,
+}
+IN_TRANSIT = frozenset(
+    {
+        Stage.ORIGIN_SORTING,
+        Stage.HANDED_TO_CARRIER,
+        Stage.EXPORT_CUSTOMS,
+        Stage.LINE_HAUL,
+        Stage.IMPORT_CUSTOMS,
+        Stage.DESTINATION_SORTING,
+        Stage.DC_RECEIVING,
+        Stage.LAST_MILE,
+    }
+)
+LEAVES_WAREHOUSE = frozenset({Stage.ORIGIN_SORTING, Stage.HANDED_TO_CARRIER})
+CUSTOMS = frozenset({Stage.EXPORT_CUSTOMS, Stage.IMPORT_CUSTOMS})
+MAX_DELIVERY_ATTEMPTS = 3
+RETRY_HOURS = 24
+RETURN_HOURS = 7 * 24
+INSPECTION_HOURS = 108  # the reference table's 2–7 extra days when customs opens a parcel
+
+
+class ShipmentTransitionNotAllowed(ValidationError):  # noqa: N818
+    pass
+
+
+@dataclass(frozen=True)
+class Move:
+    """One requested change of one shipment."""
+
+    to: str
+    source: str
+    reason: str = ""
+    location: str = ""
+    external_id: str = ""
+    actor: object = None
+    at: datetime.datetime | None = None  # when it happened; the schedule uses the due time
+
+
+def allowed_targets(shipment: Shipment) -> set[str]:
+    """The stages ``shipment`` may move to now."""
+    stage, index, plan = shipment.stage, shipment.stage_index, shipment.planned_stages
+    if stage in TERMINAL:
+        return set()
+    following = plan[index + 1] if index + 1 < len(plan) else None
+    if stage == Stage.CUSTOMS_HOLD:
+        return {following, Stage.RETURNING}
+    if stage == Stage.DELIVERY_ATTEMPTED:
+        return {Stage.LAST_MILE, Stage.RETURNING}
+    if stage == Stage.RETURNING:
+        return {Stage.RETURNED, Stage.LOST}
+    targets = {following} if following else set()
+    if stage in CUSTOMS:
+        targets.add(Stage.CUSTOMS_HOLD)
+    if stage == Stage.LAST_MILE:
+        targets.add(Stage.DELIVERY_ATTEMPTED)
+    if stage in IN_TRANSIT:
+        targets |= {Stage.LOST, Stage.DAMAGED}
+    if index == 0 and not shipment.inventory_consumed:
+        targets.add(Stage.CANCELLED)
+    return targets
+
+
+def _hours_due(shipment: Shipment, to: str, index: int, reason: str) -> float | None:
+    if to in TERMINAL:
+        return None
+    if to == Stage.CUSTOMS_HOLD:
+        return INSPECTION_HOURS if reason == "inspection" else None  # other holds wait for the desk
+    if to == Stage.DELIVERY_ATTEMPTED:
+        return RETRY_HOURS
+    if to == Stage.RETURNING:
+        return RETURN_HOURS
+    return shipment.route[index]["hours"]
+
+
+def _apply(shipments: list[Shipment], moves: dict[int, Move], at: datetime.datetime) -> list[Shipment]:
+    """Apply ``moves`` to locked ``shipments`` (inside a transaction); returns those that moved."""
+    moved, events, consume, transfers_in = [], [], [], []
+    for shipment in shipments:
+        move = moves.get(shipment.pk)
+        if move is None:
+            continue
+        if move.to not in allowed_targets(shipment):
+            raise ShipmentTransitionNotAllowed(
+                {
+                    "stage": f"Shipment {shipment.tracking_number} is at {Stage(shipment.stage).label.lower()}; "
+                    f"it cannot move to {Stage(move.to).label.lower()}."
+                }
+            )
+        when = move.at or at
+        previous = shipment.stage
+        plan = shipment.planned_stages
+        index = shipment.stage_index
+        if move.to == plan[min(index + 1, len(plan) - 1)] and previous != Stage.DELIVERY_ATTEMPTED:
+            index += 1
+        hours = _hours_due(shipment, move.to, index, move.reason)
+        shipment.stage, shipment.stage_index, shipment.version = move.to, index, shipment.version + 1
+        shipment.stage_started_at = when
+        shipment.stage_due_at = when + datetime.timedelta(hours=hours) if hours is not None else None
+        shipment.status = STATUS_FOR.get(move.to, Shipment.Status.ACTIVE)
+        if move.to == Stage.DELIVERED:
+            shipment.delivered_at = when
+        if move.to == Stage.DELIVERY_ATTEMPTED:
+            shipment.delivery_attempts += 1
+        if move.to in (Stage.CUSTOMS_HOLD, Stage.DELIVERY_ATTEMPTED, Stage.RETURNING, Stage.LOST, Stage.DAMAGED):
+            shipment.exception_reason = move.reason[:40]
+        if move.to in LEAVES_WAREHOUSE and not shipment.inventory_consumed and shipment.source_warehouse_id:
+            shipment.inventory_consumed = True
+            consume.append(shipment)
+        if move.to == Stage.DELIVERED and shipment.kind == Shipment.Kind.TRANSFER:
+            transfers_in.append(shipment)
+        code, description = event_for(from_stage=previous, to_stage=move.to)
+        events.append(
+            TrackingEvent(
+                shipment=shipment,
+                from_stage=previous,
+                stage=move.to,
+                event_code=code,
+                description=description,
+                location=move.location[:120],
+                exception_reason=move.reason[:40],
+                source=move.source,
+                external_id=move.external_id[:80],
+                actor=move.actor if getattr(move.actor, "pk", None) else None,
+                occurred_at=when,
+            )
+        )
+        moved.append((shipment, previous))
+    if not moved:
+        return []
+    Shipment.objects.bulk_update(
+        [s for s, _ in moved],
+        [
+            "stage",
+            "stage_index",
+            "version",
+            "stage_started_at",
+            "stage_due_at",
+            "status",
+            "delivered_at",
+            "delivery_attempts",
+            "exception_reason",
+            "inventory_consumed",
+        ],
+    )
+    TrackingEvent.objects.bulk_create(events)
+    _move_inventory(consume=consume, transfers_in=transfers_in)
+    publish(
+        "shipment.stage_changed",
+        [
+            {
+                "shipment_id": s.pk,
+                "order_id": s.order_id,
+                "kind": s.kind,
+                "merchant_id": s.merchant_id,
+                "source_warehouse_id": s.source_warehouse_id,
+                "from": previous,
+                "to": s.stage,
+                "status": s.status,
+                "at": s.stage_started_at.isoformat(),
+                "reason": s.exception_reason,
+            }
+            for s, previous in moved
+        ],
+    )
+    return [s for s, _ in moved]
+
+
+def _move_inventory(*, consume: list[Shipment], transfers_in: list[Shipment]) -> None:
+    ids = [s.pk for s in consume + transfers_in]
+    if not ids:
+        return
+    lines = defaultdict(list)
+    for line in ShipmentLine.objects.filter(shipment_id__in=ids):
+        lines[line.shipment_id].append(line)
+    by_merchant: dict[tuple[int, str], list[StockChange]] = defaultdict(list)
+    for shipment in consume:
+        bucket = Bucket.IN_TRANSFER if shipment.kind == Shipment.Kind.TRANSFER else Bucket.RESERVED
+        for line in lines[shipment.pk]:
+            by_merchant[
+                (
+                    shipment.merchant_id,
+                    LedgerReason.ORDER_SHIPPED if bucket == Bucket.RESERVED else LedgerReason.TRANSFER_OUT,
+                )
+            ].append(
+                StockChange(
+                    line.product_id, shipment.source_warehouse_id, bucket, -line.quantity, shipment.tracking_number
+                )
+            )
+    for shipment in transfers_in:
+        for line in lines[shipment.pk]:
+            by_merchant[(shipment.merchant_id, LedgerReason.TRANSFER_IN)] += [
+                StockChange(
+                    line.product_id,
+                    shipment.source_warehouse_id,
+                    Bucket.IN_TRANSFER,
+                    -line.quantity,
+                    shipment.tracking_number,
+                ),
+                StockChange(
+                    line.product_id,
+                    shipment.destination_warehouse_id,
+                    Bucket.FULFILLABLE,
+                    line.quantity,
+                    shipment.tracking_number,
+                ),
+            ]
+    for (merchant_id, reason), changes in by_merchant.items():
+        inventory_apply(merchant_id=merchant_id, changes=changes, reason=reason, reference_type="shipment")
+
+
+def _locked(ids) -> list[Shipment]:
+    return list(Shipment.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+
+
+@transaction.atomic
+def shipment_transition(
+    *,
+    shipment: Shipment,
+    to: str,
+    source: str,
+    reason: str = "",
+    location: str = "",
+    external_id: str = "",
+    actor=None,
+    at: datetime.datetime | None = None,
+    expected_version: int | None = None,
+) -> bool:
+    """Move one shipment (operator, partner, API, simulator). ``False`` if nothing changed:
+    the same partner event was already recorded, or another call moved the shipment first."""
+    [locked] = _locked([shipment.pk])
+    if external_id and TrackingEvent.objects.filter(shipment=locked, external_id=external_id).exists():
+        return False
+    version = shipment.version if expected_version is None else expected_version
+    if locked.version != version:
+        return False
+    moved = _apply([locked], {locked.pk: Move(to, source, reason, location, external_id, actor)}, at or timezone.now())
+    if moved:
+        shipment.__dict__.update({k: v for k, v in moved[0].__dict__.items() if not k.startswith("_")})
+    return bool(moved)
+
+
+def _chance(shipment: Shipment, salt: str) -> float:
+    """A reproducible number in [0, 1) per shipment, version and purpose (no shared RNG state)."""
+    digest = hashlib.sha256(f"{shipment.pk}:{shipment.version}:{salt}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def _due_move(shipment: Shipment, inspection: dict[int, Decimal]) -> Move | None:
+    """What the schedule does with a due shipment."""
+    stage, plan, index = shipment.stage, shipment.planned_stages, shipment.stage_index
+    if stage == Stage.CUSTOMS_HOLD:
+        return Move(plan[index + 1], TrackingEvent.Source.TICK, location="Customs released the parcel")
+    if stage == Stage.DELIVERY_ATTEMPTED:
+        if shipment.delivery_attempts >= MAX_DELIVERY_ATTEMPTS:
+            return Move(Stage.RETURNING, TrackingEvent.Source.TICK, reason="not_home")
+        return Move(Stage.LAST_MILE, TrackingEvent.Source.TICK)
+    if stage == Stage.RETURNING:
+        return Move(Stage.RETURNED, TrackingEvent.Source.TICK)
+    if index + 1 >= len(plan):
+        return None
+    following = plan[index + 1]
+    if stage == Stage.IMPORT_CUSTOMS and _chance(shipment, "inspection") < float(inspection.get(shipment.lane_id, 0)):
+        return Move(Stage.CUSTOMS_HOLD, TrackingEvent.Source.TICK, reason="inspection")
+    if stage == Stage.LAST_MILE and _chance(shipment, "delivery") < settings.CROSSDOCK_DELIVERY_FAILURE_RATE:
+        return Move(Stage.DELIVERY_ATTEMPTED, TrackingEvent.Source.TICK, reason="not_home")
+    return Move(following, TrackingEvent.Source.TICK)
+
+
+def shipments_advance_due(*, now: datetime.datetime | None = None, limit: int = 2000) -> int:
+    """The tick: move every shipment whose stage is due, ``limit`` at a time; returns how many moved.
+
+    Rows are locked with ``SKIP LOCKED`` where the database has it, so several workers can
+    tick at once without waiting on each other; a killed worker's batch rolls back whole.
+    """
+    now = now or timezone.now()
+    skip = connection.features.has_select_for_update_skip_locked
+    with transaction.atomic():
+        due = list(
+            Shipment.objects.select_for_update(skip_locked=skip)
+            .filter(status=Shipment.Status.ACTIVE, stage_due_at__lte=now)
+            .order_by("stage_due_at", "pk")[:limit]
+        )
+        if not due:
+            return 0
+        lanes = {s.lane_id for s in due if s.lane_id and s.stage == Stage.IMPORT_CUSTOMS}
+        inspection = dict(Lane.objects.filter(pk__in=lanes).values_list("pk", "inspection_probability"))
+        # A late tick (or a backfill) records each change when it was due, not when it ran, so
+        # that catching up gives the same timeline as running on time.
+        moves = {
+            s.pk: dataclasses.replace(m, at=min(s.stage_due_at, now))
+            for s in due
+            if (m := _due_move(s, inspection)) is not None
+        }
+        return len(_apply(due, moves, now))
+
+
+def new_tracking_number() -> str:
+    return "CD" + "".join(secrets.choice("0123456789") for _ in range(12))
+
+
+def shipments_create(*, specs: list[dict], at: datetime.datetime | None = None) -> list[Shipment]:
+    """Create shipments (bulk): each spec has the Shipment fields, ``route`` and ``lines``
+    (``(product_id, quantity, unit_value, currency)``). Transfers take their units from the
+    origin's ``fulfillable`` into ``in_transfer`` at once."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        shipments = []
+        for spec in specs:
+            spec = dict(spec)
+            lines = spec.pop("lines")
+            route = spec["route"]
+            shipment = Shipment(
+                **spec,
+                tracking_number=new_tracking_number(),
+                stage=route[0]["stage"],
+                stage_index=0,
+                stage_started_at=at,
+                stage_due_at=at + datetime.timedelta(hours=route[0]["hours"]),
+                created_at=at,
+            )
+            shipment.pending_lines = lines
+            shipments.append(shipment)
+        Shipment.objects.bulk_create(shipments)
+        ShipmentLine.objects.bulk_create(
+            ShipmentLine(shipment=s, product_id=p, quantity=q, unit_value=v, currency=c)
+            for s in shipments
+            for p, q, v, c in s.pending_lines
+        )
+        TrackingEvent.objects.bulk_create(
+            TrackingEvent(
+                shipment=s,
+                stage=s.stage,
+                event_code=event_for(from_stage="", to_stage=s.stage)[0],
+                description=event_for(from_stage="", to_stage=s.stage)[1],
+                source=TrackingEvent.Source.SYSTEM,
+                occurred_at=at,
+            )
+            for s in shipments
+        )
+        transfers = defaultdict(list)
+        for s in shipments:
+            if s.kind == Shipment.Kind.TRANSFER:
+                for p, q, _, _ in s.pending_lines:
+                    transfers[s.merchant_id] += [
+                        StockChange(p, s.source_warehouse_id, Bucket.FULFILLABLE, -q, s.tracking_number),
+                        StockChange(p, s.source_warehouse_id, Bucket.IN_TRANSFER, q, s.tracking_number),
+                    ]
+                s.inventory_consumed = True
+        for merchant_id, changes in transfers.items():
+            inventory_apply(
+                merchant_id=merchant_id, changes=changes, reason=LedgerReason.TRANSFER_OUT, reference_type="shipment"
+            )
+        if transfers:
+            Shipment.objects.filter(pk__in=[s.pk for s in shipments if s.inventory_consumed]).update(
+                inventory_consumed=True
+            )
+        publish(
+            "shipment.created",
+            [
+                {
+                    "shipment_id": s.pk,
+                    "order_id": s.order_id,
+                    "kind": s.kind,
+                    "merchant_id": s.merchant_id,
+                    "stage": s.stage,
+                }
+                for s in shipments
+            ],
+        )
+    return shipments

@@ -1,0 +1,216 @@
+"""The shipment pipeline: release, route plans, the tick, the one transition service, inventory
+and order status following the shipments."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from orders.models import Allocation, Order
+from orders.services.fulfilment import orders_release
+from orders.services.intake import order_create
+from shipping.models import Shipment, TrackingEvent
+from shipping.routes import transfer_route_plan
+from shipping.services.shipments import shipment_transition, shipments_advance_due, shipments_create
+from tests.orders.conftest import us_order
+from warehouses.models import InventoryBalance, Lane
+from warehouses.network import Network
+from warehouses.selectors import inventory_discrepancies
+
+pytestmark = pytest.mark.django_db
+
+LATER = datetime.timedelta(days=60)
+
+
+@pytest.fixture
+def run_ticks(django_capture_on_commit_callbacks):
+    """Tick until nothing is due; events are delivered as after a real commit."""
+
+    def _run(until: datetime.datetime, rounds: int = 40) -> None:
+        for _ in range(rounds):
+            with django_capture_on_commit_callbacks(execute=True):
+                moved = shipments_advance_due(now=until)
+            if not moved:
+                return
+
+    return _run
+
+
+def released(merchant, payload):
+    order = order_create(merchant=merchant, payload=payload)
+    assert orders_release(now=timezone.now() + datetime.timedelta(hours=1)) == 1
+    order.refresh_from_db()
+    return order, Shipment.objects.get(order_id=order.pk)
+
+
+@pytest.fixture(autouse=True)
+def _no_random_exceptions(settings):
+    settings.CROSSDOCK_DELIVERY_FAILURE_RATE = 0.0
+
+
+def test_a_domestic_order_is_released_shipped_and_completed(merchant, widget, stock, order_network, run_ticks):
+    stock(widget, "US-ONT1", 10)
+    order, shipment = released(merchant, us_order())
+    assert order.status == Order.Status.PROCESSING
+    assert shipment.planned_stages == ["picking", "packing", "origin_sorting", "last_mile", "delivered"]
+    assert (shipment.stage, shipment.source_warehouse.code, shipment.crosses_border) == ("picking", "US-ONT1", False)
+    assert shipment.tracking_number.startswith("CD") and shipment.country == "US"
+
+    run_ticks(timezone.now() + LATER)
+    shipment.refresh_from_db()
+    order.refresh_from_db()
+    assert (shipment.stage, shipment.status) == ("delivered", "delivered")
+    assert order.status == Order.Status.COMPLETE
+    assert order.lines.get().quantity_shipped == 2
+    assert set(Allocation.objects.filter(line__order=order).values_list("status", flat=True)) == {"shipped"}
+    balance = InventoryBalance.objects.get(product=widget, warehouse=order_network["US-ONT1"])
+    assert (balance.fulfillable, balance.reserved) == (8, 0)  # the 2 reserved units left with the parcel
+    codes = list(shipment.events.values_list("stage", "event_code"))
+    assert codes[0] == ("picking", "EVENT_101") and codes[-2:] == [
+        ("last_mile", "EVENT_302"),
+        ("delivered", "EVENT_301"),
+    ]
+    assert inventory_discrepancies() == []
+
+
+def test_the_hold_window_keeps_a_planned_order_cancellable(merchant, widget, stock, order_network, run_ticks):
+    stock(widget, "US-ONT1", 10)
+    order_create(merchant=merchant, payload=us_order())
+    assert orders_release(now=timezone.now()) == 0  # within the 30 minutes
+    assert not Shipment.objects.exists()
+
+
+def test_a_cross_border_direct_order_passes_customs_stages(merchant, widget, order_network, run_ticks):
+    order, shipment = released(merchant, us_order(mode="direct"))
+    assert shipment.source_warehouse is None and shipment.origin_country == "CN" and shipment.crosses_border
+    assert shipment.planned_stages == [
+        "awaiting_pickup",
+        "origin_sorting",
+        "export_customs",
+        "line_haul",
+        "import_customs",
+        "destination_sorting",
+        "last_mile",
+        "delivered",
+    ]
+    Lane.objects.update(inspection_probability=0)
+    run_ticks(timezone.now() + LATER)
+    shipment.refresh_from_db()
+    order.refresh_from_db()
+    assert shipment.stage == "delivered" and order.status == Order.Status.COMPLETE
+    assert "EVENT_205" in shipment.events.values_list("event_code", flat=True)  # customs cleared
+
+
+def test_an_inspection_holds_the_parcel_then_it_moves_on(merchant, widget, order_network, run_ticks):
+    Lane.objects.update(inspection_probability=1)
+    _, shipment = released(merchant, us_order(mode="direct"))
+    run_ticks(timezone.now() + datetime.timedelta(days=12), rounds=6)
+    shipment.refresh_from_db()
+    assert (shipment.stage, shipment.exception_reason) == ("customs_hold", "inspection")
+    hold = shipment.events.get(stage="customs_hold")
+    assert hold.event_code == "EVENT_402" and hold.exception_reason == "inspection"
+    run_ticks(timezone.now() + LATER)
+    shipment.refresh_from_db()
+    assert shipment.stage == "delivered"
+
+
+def test_failed_deliveries_are_retried_then_returned(merchant, widget, stock, order_network, settings, run_ticks):
+    settings.CROSSDOCK_DELIVERY_FAILURE_RATE = 1.0
+    stock(widget, "US-ONT1", 10)
+    order, shipment = released(merchant, us_order())
+    run_ticks(timezone.now() + LATER, rounds=60)
+    shipment.refresh_from_db()
+    order.refresh_from_db()
+    stages = list(shipment.events.values_list("stage", flat=True))
+    assert stages.count("delivery_attempted") == 3 and stages[-2:] == ["returning", "returned"]
+    assert shipment.status == "returned" and order.status == Order.Status.COMPLETE_PARTIAL
+    assert "0 of 1 parcels delivered" in order.status_reason
+
+
+def test_the_transition_service_refuses_what_the_plan_forbids_and_ignores_repeats(merchant, widget, stock, run_ticks):
+    stock(widget, "US-ONT1", 10)
+    _, shipment = released(merchant, us_order())
+    with pytest.raises(ValidationError, match="cannot move to delivered"):
+        shipment_transition(shipment=shipment, to="delivered", source="operator")
+    assert shipment_transition(shipment=shipment, to="packing", source="partner", external_id="evt-1")
+    stale = Shipment.objects.get(pk=shipment.pk)
+    assert not shipment_transition(shipment=stale, to="origin_sorting", source="partner", external_id="evt-1")
+    old_version = Shipment.objects.get(pk=shipment.pk)
+    old_version.version -= 1
+    assert not shipment_transition(shipment=old_version, to="origin_sorting", source="api")
+    shipment.refresh_from_db()
+    assert shipment.stage == "packing"
+    assert TrackingEvent.objects.filter(shipment=shipment, external_id="evt-1").count() == 1
+
+
+def test_a_transfer_moves_stock_into_transfer_and_into_the_destination(
+    merchant, widget, stock, order_network, run_ticks
+):
+    from tests.factories import WarehouseFactory
+    from warehouses.modes import WarehouseRole
+
+    origin = WarehouseFactory(
+        code="CN-CAN7",
+        role=WarehouseRole.ORIGIN_FC,
+        country="CN",
+        postal_code="510000",
+        region="",
+        time_zone="Asia/Shanghai",
+    )
+    from warehouses.services.inventory import inventory_adjust
+
+    inventory_adjust(product=widget, warehouse=origin, bucket="fulfillable", quantity=50, reason="adjustment")
+    destination = order_network["US-LAX2"]
+    route = Network.load().route(origin="CN", destination="US", speed="standard")
+    [transfer] = shipments_create(
+        specs=[
+            {
+                "kind": Shipment.Kind.TRANSFER,
+                "merchant_id": merchant.pk,
+                "mode_id": "fba_cross_border",
+                "source_warehouse_id": origin.pk,
+                "destination_warehouse_id": destination.pk,
+                "origin_country": "CN",
+                "crosses_border": True,
+                "route": transfer_route_plan(route=route),
+                "lane_id": route.lane_id,
+                "address_line1": destination.address_line1,
+                "city": destination.city,
+                "country": "US",
+                "lines": [(widget.pk, 30, widget.declared_value, "USD")],
+            }
+        ]
+    )
+    at_origin = InventoryBalance.objects.get(product=widget, warehouse=origin)
+    assert (at_origin.fulfillable, at_origin.in_transfer) == (20, 30)
+    Lane.objects.update(inspection_probability=0)
+    run_ticks(timezone.now() + LATER)
+    transfer.refresh_from_db()
+    assert transfer.stage == "delivered" and "dc_receiving" in transfer.planned_stages
+    at_origin.refresh_from_db()
+    assert at_origin.in_transfer == 0
+    assert InventoryBalance.objects.get(product=widget, warehouse=destination).fulfillable == 30
+    assert inventory_discrepancies() == []
+
+
+def test_the_tick_costs_the_same_queries_for_few_or_many_due_shipments(merchant, widget, stock, run_ticks):
+    stock(widget, "US-ONT1", 1000)
+    for n in range(30):
+        order_create(merchant=merchant, payload=us_order(f"T-{n}"))
+    orders_release(now=timezone.now() + datetime.timedelta(hours=1))
+    soon = timezone.now() + datetime.timedelta(hours=13)  # picking of every shipment is due
+
+    def tick(limit: int) -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as queries:
+            moved = shipments_advance_due(now=soon, limit=limit)
+        return moved, len(queries)
+
+    few, many = tick(2), tick(28)
+    assert (few[0], many[0]) == (2, 28)
+    if connection.vendor == "postgresql":
+        assert few[1] == many[1]
+    else:
+        assert many[1] <= few[1] + 5  # SQLite splits big statements into batches

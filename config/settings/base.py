@@ -158,6 +158,9 @@ CELERY_BEAT_SCHEDULE = {
 CROSSDOCK_DELIVERY_FAILURE_RATE = float(os.environ.get("CROSSDOCK_DELIVERY_FAILURE_RATE", "0.03"))
 CROSSDOCK_ORDER_HOLD_MINUTES = float(os.environ.get("CROSSDOCK_ORDER_HOLD_MINUTES", "30"))
 
+# The demo's accelerated clock: every planned stage duration is divided by this (1 = real time).
+CROSSDOCK_CLOCK_SPEED = float(os.environ.get("CROSSDOCK_CLOCK_SPEED", "1"))
+
 # Bulk order intake takes up to 1,000 orders of up to 100 lines in one JSON body.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 

@@ -56,6 +56,12 @@ RETURN_HOURS = 7 * 24
 INSPECTION_HOURS = 108  # the reference table's 2–7 extra days when customs opens a parcel
 
 
+def clock_hours(hours: float) -> datetime.timedelta:
+    """A planned duration on the wall clock: the demo's accelerated clock divides every duration
+    by ``CROSSDOCK_CLOCK_SPEED`` (1 in production), so parcels visibly move within minutes."""
+    return datetime.timedelta(hours=float(hours) / settings.CROSSDOCK_CLOCK_SPEED)
+
+
 class ShipmentTransitionNotAllowed(ValidationError):  # noqa: N818
     pass
 
@@ -132,7 +138,7 @@ def _apply(shipments: list[Shipment], moves: dict[int, Move], at: datetime.datet
         hours = _hours_due(shipment, move.to, index, move.reason)
         shipment.stage, shipment.stage_index, shipment.version = move.to, index, shipment.version + 1
         shipment.stage_started_at = when
-        shipment.stage_due_at = when + datetime.timedelta(hours=hours) if hours is not None else None
+        shipment.stage_due_at = when + clock_hours(hours) if hours is not None else None
         shipment.status = STATUS_FOR.get(move.to, Shipment.Status.ACTIVE)
         if move.to == Stage.DELIVERED:
             shipment.delivered_at = when
@@ -352,7 +358,7 @@ def shipments_create(*, specs: list[dict], at: datetime.datetime | None = None) 
                 stage=route[0]["stage"],
                 stage_index=0,
                 stage_started_at=at,
-                stage_due_at=at + datetime.timedelta(hours=route[0]["hours"]),
+                stage_due_at=at + clock_hours(route[0]["hours"]),
                 created_at=at,
             )
             shipment.pending_lines = lines

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from config.events import publish
 from shipping.models import Shipment, ShipmentLine, TrackingEvent
+from shipping.services.outbound_customs import assess_import
 from shipping.tracking import event_for
 from warehouses.models import Bucket, Lane, LedgerReason
 from warehouses.modes import Stage
@@ -183,6 +184,11 @@ def _apply(shipments: list[Shipment], moves: dict[int, Move], at: datetime.datet
             "delivery_attempts",
             "exception_reason",
             "inventory_consumed",
+            "customs_status",
+            "customs_duty",
+            "customs_tax",
+            "customs_currency",
+            "customs_notes",
         ],
     )
     TrackingEvent.objects.bulk_create(events)
@@ -288,7 +294,7 @@ def _chance(shipment: Shipment, salt: str) -> float:
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
-def _due_move(shipment: Shipment, inspection: dict[int, Decimal]) -> Move | None:
+def _due_move(shipment: Shipment, inspection: dict[int, Decimal], held: dict[int, str]) -> Move | None:
     """What the schedule does with a due shipment."""
     stage, plan, index = shipment.stage, shipment.planned_stages, shipment.stage_index
     if stage == Stage.CUSTOMS_HOLD:
@@ -302,6 +308,8 @@ def _due_move(shipment: Shipment, inspection: dict[int, Decimal]) -> Move | None
     if index + 1 >= len(plan):
         return None
     following = plan[index + 1]
+    if shipment.pk in held:
+        return Move(Stage.CUSTOMS_HOLD, TrackingEvent.Source.TICK, reason=held[shipment.pk])
     if stage == Stage.IMPORT_CUSTOMS and _chance(shipment, "inspection") < float(inspection.get(shipment.lane_id, 0)):
         return Move(Stage.CUSTOMS_HOLD, TrackingEvent.Source.TICK, reason="inspection")
     if stage == Stage.LAST_MILE and _chance(shipment, "delivery") < settings.CROSSDOCK_DELIVERY_FAILURE_RATE:
@@ -319,8 +327,11 @@ def shipments_advance_due(*, now: datetime.datetime | None = None, limit: int = 
     skip = connection.features.has_select_for_update_skip_locked
     with transaction.atomic():
         due = list(
-            Shipment.objects.select_for_update(skip_locked=skip)
+            Shipment.objects.select_for_update(
+                skip_locked=skip, of=("self",) if connection.features.has_select_for_update_of else ()
+            )
             .filter(status=Shipment.Status.ACTIVE, stage_due_at__lte=now)
+            .select_related("merchant")
             .order_by("stage_due_at", "pk")[:limit]
         )
         if not due:
@@ -329,10 +340,12 @@ def shipments_advance_due(*, now: datetime.datetime | None = None, limit: int = 
         inspection = dict(Lane.objects.filter(pk__in=lanes).values_list("pk", "inspection_probability"))
         # A late tick (or a backfill) records each change when it was due, not when it ran, so
         # that catching up gives the same timeline as running on time.
+        at_customs = [s for s in due if s.stage == Stage.IMPORT_CUSTOMS]
+        held = assess_import(at_customs, on=now.date())
         moves = {
             s.pk: dataclasses.replace(m, at=min(s.stage_due_at, now))
             for s in due
-            if (m := _due_move(s, inspection)) is not None
+            if (m := _due_move(s, inspection, held)) is not None
         }
         return len(_apply(due, moves, now))
 
@@ -361,6 +374,8 @@ def shipments_create(*, specs: list[dict], at: datetime.datetime | None = None) 
                 stage_due_at=at + clock_hours(route[0]["hours"]),
                 created_at=at,
             )
+            if shipment.crosses_border:
+                shipment.customs_status = Shipment.CustomsStatus.PENDING
             shipment.pending_lines = lines
             shipments.append(shipment)
         Shipment.objects.bulk_create(shipments)

@@ -214,3 +214,26 @@ def test_the_tick_costs_the_same_queries_for_few_or_many_due_shipments(merchant,
         assert few[1] == many[1]
     else:
         assert many[1] <= few[1] + 5  # SQLite splits big statements into batches
+
+
+def test_import_customs_assesses_the_parcel_and_holds_restricted_goods(merchant, widget, order_network, run_ticks):
+    from decimal import Decimal
+
+    from tests.factories import ProductFactory
+
+    Lane.objects.update(inspection_probability=0)
+    ProductFactory(
+        merchant=merchant, sku="BATT-9", hs_code="850760", is_dangerous_goods=True, declared_value=Decimal("25.00")
+    )
+    _, fine = released(merchant, us_order("OK-1", mode="direct"))
+    _, risky = released(merchant, us_order("DG-1", mode="direct", lines=(("BATT-9", 1),)))
+    assert fine.customs_status == risky.customs_status == "pending"
+    run_ticks(timezone.now() + LATER)
+    fine.refresh_from_db()
+    risky.refresh_from_db()
+    # Widget (HS 610910, USD 20 × 2) into the US: 16.5 % duty, no de minimis.
+    assert (fine.stage, fine.customs_status, fine.customs_duty) == ("delivered", "cleared", Decimal("6.60"))
+    assert (risky.stage, risky.customs_status) == ("customs_hold", "held")
+    assert risky.customs_notes and risky.stage_due_at is None  # waits for the customs desk
+    hold = risky.events.get(stage="customs_hold")
+    assert hold.event_code == "EVENT_402" and hold.exception_reason

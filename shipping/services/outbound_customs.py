@@ -1,0 +1,62 @@
+"""Import customs for parcels: when a shipment's ``import_customs`` stage is due, the customs
+engine assesses its declaration; a hold reason stops the parcel in ``customs_hold`` for the
+customs desk, otherwise it clears (random inspections are drawn by the tick).
+
+Set-based: the declarations of a whole batch are built from one query, and one rule set is
+read per destination.
+"""
+
+from collections import defaultdict
+
+from merchants.geography import EU_MEMBER_STATES
+from shipping.customs import Declaration, DeclarationLine, customs_assess, customs_ruleset_for
+from shipping.models import Shipment, ShipmentLine
+
+
+def assess_import(shipments: list[Shipment], *, on) -> dict[int, str]:
+    """Assess each shipment (setting its customs fields); returns {shipment id: hold reason} for the held ones."""
+    if not shipments:
+        return {}
+    lines = defaultdict(list)
+    for line in ShipmentLine.objects.filter(shipment__in=shipments).select_related("product"):
+        lines[line.shipment_id].append(line)
+    rulesets = {}
+    held: dict[int, str] = {}
+    for shipment in shipments:
+        destination = shipment.country.code
+        if destination not in rulesets:
+            rulesets[destination] = customs_ruleset_for(destination, on)
+        ioss = shipment.merchant.ioss_number if destination in EU_MEMBER_STATES else ""
+        declaration = Declaration(
+            origin_country=shipment.origin_country,
+            destination_country=destination,
+            date=on,
+            incoterm=shipment.incoterm,
+            ioss_number=ioss,
+            lines=tuple(
+                DeclarationLine(
+                    hs_code=line.product.hs_code,
+                    description=line.product.title,
+                    quantity=line.quantity,
+                    unit_value=line.unit_value,
+                    currency=line.currency,
+                    origin_country=line.product.origin_country.code,
+                    restricted=line.product.is_dangerous_goods,
+                )
+                for line in lines[shipment.pk]
+            ),
+        )
+        assessment = customs_assess(declaration, rulesets[destination])
+        shipment.customs_duty, shipment.customs_tax = assessment.duty, assessment.tax
+        shipment.customs_currency = assessment.currency
+        if assessment.hold_reasons:
+            shipment.customs_status = Shipment.CustomsStatus.HELD
+            shipment.customs_notes = "; ".join(reason.message for reason in assessment.hold_reasons)[:2000]
+            held[shipment.pk] = assessment.hold_reasons[0].tracking_reason or "documentation"
+        else:
+            shipment.customs_status = Shipment.CustomsStatus.CLEARED
+            shipment.customs_notes = (
+                f"{assessment.regime}: duty {assessment.duty}, tax {assessment.tax} {assessment.currency}, "
+                f"{assessment.payer} pays"
+            )[:2000]
+    return held

@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from orders.models import Allocation, Order, OrderLine
@@ -38,7 +38,11 @@ def orders_release(*, now: datetime.datetime | None = None, limit: int = 500) ->
             # Direct orders reserve nothing; the others go when no unit waits for stock.
             .filter(
                 Q(mode_id=Mode.DIRECT)
-                | ~Q(lines__quantity__gt=F("lines__quantity_allocated") + F("lines__quantity_cancelled"))
+                | ~Exists(
+                    OrderLine.objects.filter(
+                        order=OuterRef("pk"), quantity__gt=F("quantity_allocated") + F("quantity_cancelled")
+                    )
+                )
             )
             .select_related("merchant")
             .order_by("created_at", "pk")[:limit]

@@ -237,3 +237,15 @@ def test_import_customs_assesses_the_parcel_and_holds_restricted_goods(merchant,
     assert risky.customs_notes and risky.stage_due_at is None  # waits for the customs desk
     hold = risky.events.get(stage="customs_hold")
     assert hold.event_code == "EVENT_402" and hold.exception_reason
+
+
+def test_a_multi_line_order_is_released_once(merchant, widget, gadget, stock, order_network, run_ticks):
+    stock(widget, "US-ONT1", 5)
+    stock(gadget, "US-ONT1", 5)
+    order = order_create(merchant=merchant, payload=us_order(lines=(("WIDGET-1", 1), ("GADGET-1", 2))))
+    assert orders_release(now=timezone.now() + datetime.timedelta(hours=1)) == 1
+    assert Shipment.objects.count() == 1 and order.events.filter(to_status="processing").count() == 1
+    run_ticks(timezone.now() + LATER)
+    order.refresh_from_db()
+    assert order.status == Order.Status.COMPLETE
+    assert inventory_discrepancies() == []

@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from config.events import publish
+from shipping.bulk import rows_update
 from shipping.models import Shipment, ShipmentLine, TrackingEvent
 from shipping.services.outbound_customs import assess_import
 from shipping.tracking import event_for
@@ -171,7 +172,7 @@ def _apply(shipments: list[Shipment], moves: dict[int, Move], at: datetime.datet
         moved.append((shipment, previous))
     if not moved:
         return []
-    Shipment.objects.bulk_update(
+    rows_update(
         [s for s, _ in moved],
         [
             "stage",

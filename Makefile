@@ -24,7 +24,9 @@ seed: migrate
 	$(BIN)/python manage.py seed_demo
 
 ## Web server on http://127.0.0.1:8000 + Celery worker + Celery beat; Ctrl-C stops them all.
+## First 14 days of simulated history (once: a second run adds nothing; none with CROSSDOCK_SIMULATOR=0).
 run: seed
+	@if [ "$${CROSSDOCK_SIMULATOR:-1}" != "0" ]; then $(BIN)/python manage.py backfill_history --days 14; fi
 	@echo ""
 	@echo "Crossdock on http://127.0.0.1:8000 — log in as shenzhen.owner (merchant) or operator (admin),"
 	@echo "password crossdock-demo. Starting web, worker and beat; Ctrl-C stops all three."

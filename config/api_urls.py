@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from merchants.api.views import ProductViewSet
+from shipping.partner.urls import api_urlpatterns as partner_api_urlpatterns
 from warehouses.api.views import InventoryViewSet, WarehouseViewSet
 
 router = DefaultRouter()
@@ -15,4 +16,5 @@ urlpatterns = [
     *router.urls,
     path("", include("shipping.api.urls")),
     path("", include("orders.api.urls")),
+    path("partner/", include((partner_api_urlpatterns, "partner-api"))),
 ]

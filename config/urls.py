@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from config.health import healthz
+from shipping.views.tracking import TrackingDetailView, TrackingSearchView
 from warehouses.views import HomeView
 
 admin.site.site_header = "Crossdock operations"
@@ -14,10 +15,14 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include("config.api_urls")),
+    # Public, no login: parcel tracking for anyone with the number (rate-limited per client IP).
+    path("track/", TrackingSearchView.as_view(), name="tracking-search"),
+    path("track/<str:tracking_number>/", TrackingDetailView.as_view(), name="tracking-detail"),
     path("", HomeView.as_view(), name="home"),
     path("", include("merchants.urls")),
     path("", include("warehouses.urls")),
     path("", include("shipping.urls")),
     path("", include("orders.urls")),
     path("console/", include("shipping.console_urls")),
+    path("partner/", include("shipping.partner.urls")),
 ]

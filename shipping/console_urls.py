@@ -1,7 +1,8 @@
-"""Operator console: the dock."""
+"""Operator console: the dock and the exception desk."""
 
 from django.urls import path
 
+from shipping import console_exceptions as exceptions
 from shipping import console_views as views
 
 app_name = "console"
@@ -31,4 +32,10 @@ urlpatterns = [
         name="receiving-line-resolve",
     ),
     path("receiving/<str:code>/", views.DockView.as_view(), name="receiving-dock"),
+    # The exception desk: customs holds, failed deliveries, returns, lost and damaged parcels.
+    path("customs/", exceptions.CustomsQueueView.as_view(), name="customs-queue"),
+    path("exceptions/", exceptions.ExceptionQueueView.as_view(), name="exception-queue"),
+    path("shipments/<int:pk>/", exceptions.ShipmentExceptionView.as_view(), name="shipment-exception"),
+    path("shipments/<int:pk>/move/", exceptions.ShipmentMoveView.as_view(), name="shipment-move"),
+    path("shipments/<int:pk>/return/", exceptions.ReturnReceiveView.as_view(), name="shipment-return-receive"),
 ]

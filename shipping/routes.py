@@ -32,8 +32,16 @@ def _warehouse_stages(mode: str, handling_hours: Decimal) -> list[tuple[str, Dec
     ]
 
 
+# In the virtual-warehouse mode the partner reports these stages; the schedule never moves them.
+PARTNER_REPORTED = frozenset({Stage.ACKNOWLEDGED, Stage.PICKING, Stage.PACKING, Stage.HANDED_TO_CARRIER})
+
+
 def outbound_route_plan(*, mode: str, handling_hours: int, route: Route) -> list[dict]:
-    """The plan of an order's shipment: warehouse stages, transport stages, delivered."""
+    """The plan of an order's shipment: warehouse stages, transport stages, delivered.
+
+    Stages a partner reports are marked ``"by": "partner"``: they have planned hours (for SLAs
+    and estimates) but no due time, so only the partner (or the simulator acting for it) moves them.
+    """
     stages = _warehouse_stages(mode, Decimal(handling_hours))
     for estimate in route.stages:
         if estimate.stage == Stage.EXPORT_CUSTOMS and mode == Mode.VIRTUAL_WAREHOUSE:
@@ -42,7 +50,15 @@ def outbound_route_plan(*, mode: str, handling_hours: int, route: Route) -> list
             stages.append((Stage.DESTINATION_SORTING, SORTING_HOURS))
         stages.append((estimate.stage, estimate.typical_hours))
     stages.append((Stage.DELIVERED, Decimal(0)))
-    return [{"stage": str(stage), "hours": float(hours)} for stage, hours in stages]
+    partner = mode == Mode.VIRTUAL_WAREHOUSE
+    return [
+        {
+            "stage": str(stage),
+            "hours": float(hours),
+            **({"by": "partner"} if partner and stage in PARTNER_REPORTED else {}),
+        }
+        for stage, hours in stages
+    ]
 
 
 def transfer_route_plan(*, route: Route) -> list[dict]:

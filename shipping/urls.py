@@ -1,8 +1,8 @@
-"""Merchant portal: sending inventory."""
+"""Merchant portal: sending inventory, and the outbound shipments (to buyers and between warehouses)."""
 
 from django.urls import path
 
-from shipping.views import plans, shipments, wizard
+from shipping.views import outbound, plans, shipments, wizard
 
 app_name = "shipping"
 
@@ -22,4 +22,6 @@ urlpatterns = [
     path("inbound/shipments/<int:pk>/ship/", shipments.ShipmentShipView.as_view(), name="shipment-ship"),
     path("inbound/shipments/<int:pk>/delete/", shipments.ShipmentDeleteView.as_view(), name="shipment-delete"),
     path("inbound/shipments/<int:pk>/cancel/", shipments.ShipmentCancelView.as_view(), name="shipment-cancel"),
+    path("shipments/", outbound.OutboundShipmentListView.as_view(), name="outbound-list"),
+    path("shipments/<int:pk>/", outbound.OutboundShipmentDetailView.as_view(), name="outbound-detail"),
 ]

@@ -5,6 +5,8 @@ Every URL of the swept namespaces (``portal``, ``warehouses``, ``shipping``, ``o
 that is not listed fails ``test_every_url_is_in_the_sweep`` until it joins the sweep.
 """
 
+import csv
+import io
 import json
 import re
 from collections.abc import Callable
@@ -14,12 +16,17 @@ from urllib.parse import quote_plus, urlencode
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Max, Model, Q
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django.utils.html import escape
 
 from merchants.models import Membership, Merchant, Product
+from orders.models import Allocation, Order, OrderEvent, OrderImport, OrderLine
+from orders.services.imports import ALL_COLUMNS, order_import_create, order_import_process
+from orders.services.intake import order_create
+from orders.services.status import order_transition
 from shipping.models import (
     InboundBox,
     InboundBoxContent,
@@ -29,9 +36,14 @@ from shipping.models import (
     InboundShipmentEvent,
     InboundShipmentLine,
     PlacementOption,
+    Shipment,
+    ShipmentLine,
+    TrackingEvent,
 )
+from shipping.routes import outbound_route_plan
 from shipping.services.inbound_plans import inbound_plan_create, inbound_plan_set_boxes
 from shipping.services.placement import placement_option_confirm, placement_options_generate
+from shipping.services.shipments import shipments_create
 from tests.factories import (
     MembershipFactory,
     MerchantFactory,
@@ -40,9 +52,12 @@ from tests.factories import (
     UserFactory,
     WarehouseFactory,
 )
+from tests.orders.conftest import us_order
 from tests.shipping.conftest import box
 from warehouses.models import InventoryBalance, InventoryLedgerEntry, Warehouse
 from warehouses.modes import Mode, WarehouseRole
+from warehouses.network import Network
+from warehouses.rate_facts import rate_cards_load_demo
 from warehouses.services.inventory import inventory_adjust
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +69,8 @@ SWEPT_NAMESPACES = ("portal", "warehouses", "shipping", "orders")
 UNSWEPT_NAMESPACES = {
     "admin": "the Django admin, staff only",
     "console": "the operator console: platform staff only, unscoped on purpose",
+    "partner": "the partner portal: scoped by Partner.users, not by merchant; isolation in test_partner.py",
+    "partner-api": "the partner API: scoped to the API key's partner; isolation in tests/shipping/test_partner.py",
 }
 # ``/api/v1/receiving/`` is the operators' dock in the API: staff only and unscoped on purpose, so it
 # is swept as OPERATOR (a merchant user is refused outright) rather than as a merchant's object.
@@ -63,7 +80,7 @@ B_UNITS = 4321  # B's stock per balance: a number that appears nowhere of A's
 B_UNITS_SHOWN = re.compile(r"\b4,?321\b")  # as a number, with or without intcomma
 
 
-# --- the world: two merchants, each with an owner, products, stock and inbound plans -------
+# --- the world: two merchants, each with an owner, products, stock, inbound plans and orders --
 
 
 @dataclass
@@ -79,6 +96,15 @@ class Side:
     # ... and a plan packed and offered placement, not confirmed: its options are still live.
     open_plan: InboundPlan | None = None
     open_option_ids: list[str] = field(default_factory=list)
+    # Orders: one live (planning, its stock reserved) and one the warehouse is processing
+    # (cancelling it is refused) ...
+    order: Order | None = None
+    held_order: Order | None = None
+    # ... and a processed CSV import (one order created, one rejected), with the file it came from.
+    order_import: OrderImport | None = None
+    import_file: bytes = b""
+    # ... and the outbound shipment of the processing order, on its way to the buyer.
+    outbound: Shipment | None = None
 
 
 @dataclass
@@ -98,7 +124,15 @@ class World:
             *InboundBox.objects.filter(plan__merchant=merchant).values_list("box_id", flat=True),
             *PlacementOption.objects.filter(plan__merchant=merchant).values_list("option_id", flat=True),
         ]
-        return [s for p in self.b.products for s in (p.sku, p.fnsku, p.title)] + [s for s in inbound if s]
+        imports = OrderImport.objects.filter(merchant=merchant)
+        orders = [
+            *Order.objects.filter(merchant=merchant).values_list("merchant_order_id", flat=True),
+            *imports.values_list("filename", flat=True),
+            # The ids of the file's rows, the rejected ones too (they are in the import's report only).
+            *(entry["merchant_order_id"] for report in imports.values_list("report", flat=True) for entry in report),
+            *Shipment.objects.filter(merchant=merchant).values_list("tracking_number", flat=True),
+        ]
+        return [s for p in self.b.products for s in (p.sku, p.fnsku, p.title)] + [s for s in inbound + orders if s]
 
 
 def packed_plan(side: Side, name: str, units: int) -> tuple[InboundPlan, list[PlacementOption]]:
@@ -126,8 +160,64 @@ def send_inventory(side: Side, plan_names: tuple[str, str]) -> None:
     assert side.open_option_ids and not side.open_plan.shipments.exists()
 
 
+def orders_csv(order_ids: tuple[str, str], skus: list[str]) -> bytes:
+    """Two orders to US buyers: the first lands (a line per SKU), the second is rejected (its postal code)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=ALL_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    address = {"contact_name": "Ada Buyer", "address_line1": "1 Main St", "city": "Springfield", "region": "IL"}
+    for order_id, postal_code, lines in ((order_ids[0], "62701", skus), (order_ids[1], "XXXXX", skus[:1])):
+        for sku in lines:
+            row = {"merchant_order_id": order_id, "mode": Mode.GLOBAL_WAREHOUSE, "currency": "USD", **address}
+            writer.writerow(row | {"postal_code": postal_code, "country": "US", "sku": sku, "quantity": 1})
+    return buffer.getvalue().encode()
+
+
+def place_orders(side: Side, order_ids: tuple[str, ...], filename: str, capture_on_commit) -> None:
+    """Through the services: orders to US buyers, served from US-SHR1 (domestic: no lane needed)."""
+    live_id, held_id, *csv_ids = order_ids
+    skus = [p.sku for p in side.products]
+    side.order = order_create(
+        merchant=side.merchant, payload=us_order(live_id, lines=[(sku, 2) for sku in skus]), user=side.owner
+    )
+    assert side.order.status == Order.Status.PLANNING and side.order.lines.filter(quantity_allocated=2).count() == 2
+    held = order_create(merchant=side.merchant, payload=us_order(held_id, lines=[(skus[0], 1)]), user=side.owner)
+    assert order_transition(order=held, to=Order.Status.PROCESSING, reason="Picking started")
+    side.held_order = Order.objects.get(pk=held.pk)
+    route = Network.load().route(origin="US", destination="US", speed="standard")
+    [side.outbound] = shipments_create(
+        specs=[
+            {
+                "kind": Shipment.Kind.OUTBOUND,
+                "merchant_id": side.merchant.pk,
+                "mode_id": Mode.GLOBAL_WAREHOUSE,
+                "order_id": held.pk,
+                "merchant_order_id": held.merchant_order_id,
+                "source_warehouse_id": held.lines.get().allocations.get().warehouse_id,
+                "origin_country": "US",
+                "route": outbound_route_plan(mode=Mode.GLOBAL_WAREHOUSE, handling_hours=24, route=route),
+                "contact_name": held.contact_name,
+                "address_line1": held.address_line1,
+                "city": held.city,
+                "postal_code": held.postal_code,
+                "country": "US",
+                "lines": [(held.lines.get().product_id, 1, held.lines.get().unit_value, "USD")],
+            }
+        ]
+    )
+    side.import_file = orders_csv(tuple(csv_ids), skus)
+    with capture_on_commit(execute=False) as callbacks:  # no task queued: processed right here
+        order_import, created = order_import_create(
+            merchant=side.merchant, filename=filename, data=side.import_file, user=side.owner
+        )
+    assert created and len(callbacks) == 1
+    side.order_import = order_import_process(import_id=order_import.pk)
+    assert side.order_import.status == OrderImport.Status.DONE
+    assert (side.order_import.created_orders, side.order_import.failed_rows) == (1, 1)
+
+
 @pytest.fixture
-def world(db) -> World:
+def world(db, django_capture_on_commit_callbacks) -> World:
     partner = PartnerFactory()
     shared = WarehouseFactory(code="US-SHR1", role=WarehouseRole.GLOBAL_WAREHOUSE)
     b_only = [
@@ -143,6 +233,12 @@ def world(db) -> World:
         "a": ("Alpha spring restock", "Alpha summer launch"),
         "b": ("Bravo confidential restock", "Bravo confidential launch"),
     }
+    # (live, held, CSV created, CSV rejected) order ids, and the CSV's file name.
+    order_ids = {
+        "a": ("ALPHA-ORD-1", "ALPHA-ORD-2", "ALPHA-CSV-1", "ALPHA-CSV-2"),
+        "b": ("BRAVO-ORD-7001", "BRAVO-ORD-7002", "BRAVO-CSV-7101", "BRAVO-CSV-7102"),
+    }
+    import_names = {"a": "alpha-orders.csv", "b": "bravo-confidential-orders.csv"}
     for key, name, sku_prefix, title in (
         ("a", "Alpha Goods", "ALPHA", "Alpha lamp"),
         ("b", "Bravo Trading", "BRAVOSECRET", "Bravo confidential widget"),
@@ -161,8 +257,23 @@ def world(db) -> World:
             inventory_adjust(
                 product=product, warehouse=warehouse, bucket="fulfillable", quantity=B_UNITS, reason="adjustment"
             )
+    rate_cards_load_demo()  # orders need a last-mile rate for their mode, speed and country
     for key, side in sides.items():
         send_inventory(side, plan_names[key])
+        place_orders(side, order_ids[key], import_names[key], django_capture_on_commit_callbacks)
+    # B's orders reserved some of its stock at US-SHR1: top it up, so B_UNITS still betrays every B shelf.
+    for balance in InventoryBalance.objects.filter(merchant=sides["b"].merchant, fulfillable__lt=B_UNITS):
+        inventory_adjust(
+            product=balance.product,
+            warehouse=balance.warehouse,
+            bucket="fulfillable",
+            quantity=B_UNITS - balance.fulfillable,
+            reason="adjustment",
+        )
+    assert set(InventoryBalance.objects.filter(merchant=sides["b"].merchant).values_list("fulfillable", flat=True)) == {
+        B_UNITS
+    }
+    for side in sides.values():
         side.balances = list(InventoryBalance.objects.filter(merchant=side.merchant).order_by("pk"))
     return World(a=sides["a"], b=sides["b"], shared_warehouse=shared, b_only_warehouses=b_only)
 
@@ -186,6 +297,7 @@ OWNED = "owned"  # the kwargs name a merchant's object: B's must be 404, exactly
 PAGE = "page"  # no id: a page or list that must show only A's data
 SHARED = "shared"  # the kwargs name a network object every merchant may see (a mode, a warehouse)
 POST_ONLY = "post_only"  # no id in the URL, only a POST; covered by its own test below
+QUERY = "query"  # no id in the URL, but a GET (or POST) that needs its input; covered by its own test below
 OPERATOR = "operator"  # platform staff only, unscoped on purpose: a merchant user is refused outright (403)
 
 
@@ -194,7 +306,7 @@ class Target:
     kind: str
     objects: Callable[[World, str], Model] | None = None  # OWNED: the side's object ("a" or "b")
     shared_kwargs: Callable[[World], list[dict]] | None = None  # SHARED, OPERATOR: kwargs that reach B's data
-    covered_by: str = ""  # POST_ONLY: the test that covers it
+    covered_by: str = ""  # POST_ONLY, QUERY: the test that covers it; PAGE: the test of its writes, if any
     # OWNED: kwargs besides ``pk``, each naming something of the same side as the object.
     more_kwargs: tuple[tuple[str, Callable[[World, str], object]], ...] = ()
     # OWNED: the positive control, how A's own object answers. GET must answer 200; an action
@@ -226,6 +338,24 @@ def option_of(world: World, side: str) -> str:
 
 def shipment_of(world: World, side: str) -> InboundShipment:
     return getattr(world, side).shipment  # WORKING: not shippable (no transport), not cancellable
+
+
+def order_of(world: World, side: str) -> Order:
+    return getattr(world, side).order  # PLANNING, its stock reserved: cancellable
+
+
+def order_to_cancel(world: World, side: str) -> Order:
+    """A's order already PROCESSING refuses a cancel (409, nothing changes); B's live order is the one
+    an unscoped cancel would hurt (its reservation released)."""
+    return world.a.held_order if side == "a" else world.b.order
+
+
+def outbound_of(world: World, side: str) -> Shipment:
+    return getattr(world, side).outbound  # on its way to the buyer (picking)
+
+
+def import_of(world: World, side: str) -> OrderImport:
+    return getattr(world, side).order_import  # DONE: one order created, one rejected
 
 
 def dock_codes(world: World) -> list[dict]:
@@ -286,6 +416,28 @@ SWEEP: dict[str, Target] = {
     "api:inbound-shipment-labels": Target(OWNED, objects=shipment_of),
     "api:inbound-shipment-mark-shipped": Target(OWNED, objects=shipment_of, control=("POST", 409)),
     "api:inbound-shipment-cancel": Target(OWNED, objects=shipment_of, control=("POST", 409)),
+    # Orders, the portal. B's order is the live one: a cancel that reached it would release its stock.
+    "orders:order-list": Target(PAGE),
+    "orders:order-create": Target(PAGE, covered_by="test_posting_an_order_via_the_portal_never_creates_it_for_b"),
+    "orders:order-detail": Target(OWNED, objects=order_of),
+    "shipping:outbound-list": Target(PAGE),
+    "shipping:outbound-detail": Target(OWNED, objects=outbound_of),
+    "api:shipment-list": Target(PAGE),
+    "api:shipment-detail": Target(OWNED, objects=outbound_of),
+    "orders:order-cancel": Target(OWNED, objects=order_of),
+    "orders:import-create": Target(PAGE, covered_by="test_uploading_orders_never_creates_them_for_b"),
+    "orders:import-template": Target(PAGE),
+    "orders:import-detail": Target(OWNED, objects=import_of),
+    "orders:import-list": Target(PAGE),
+    "orders:preview": Target(PAGE, covered_by="test_the_preview_page_reads_b_skus_as_unknown"),
+    "orders:compare": Target(PAGE, covered_by="test_the_compare_page_refuses_a_product_of_b"),
+    # Orders, the API. The cancel's control: A's order the warehouse is processing answers 409.
+    "api:order-list": Target(PAGE, covered_by="test_posting_an_order_via_the_api_never_creates_it_for_b"),
+    "api:order-detail": Target(OWNED, objects=order_of),
+    "api:order-cancel": Target(OWNED, objects=order_to_cancel, control=("POST", 409)),
+    "api:order-bulk": Target(POST_ONLY, covered_by="test_bulk_orders_never_create_for_b_and_b_skus_are_unknown"),
+    "api:order-preview": Target(POST_ONLY, covered_by="test_the_preview_api_reads_b_skus_as_unknown"),
+    "api:quote-compare": Target(QUERY, covered_by="test_the_compare_api_reads_b_skus_as_unknown"),
     # The operators' dock: B's shipment heads for US-SHR1, B has stock in every warehouse.
     "api:receiving-warehouse-check-in": Target(OPERATOR, shared_kwargs=dock_codes),
     "api:receiving-warehouse-count": Target(OPERATOR, shared_kwargs=dock_codes),
@@ -357,6 +509,7 @@ OWNED_KEYS = sorted(k for k, t in SWEEP.items() if t.kind == OWNED)
 PAGE_KEYS = sorted(k for k, t in SWEEP.items() if t.kind == PAGE)
 SHARED_KEYS = sorted(k for k, t in SWEEP.items() if t.kind == SHARED)
 OPERATOR_KEYS = sorted(k for k, t in SWEEP.items() if t.kind == OPERATOR)
+QUERY_KEYS = sorted(k for k, t in SWEEP.items() if t.kind == QUERY)
 
 HIJACK_FORM = {
     "sku": "HIJACKED",
@@ -402,9 +555,10 @@ def state(obj: Model) -> dict:
 
 
 def rows_of(merchant: Merchant) -> dict[str, list[dict]]:
-    """Every row of the merchant a write could change or add: products, stock, and all of sending
-    inventory, including rows of anyone's that point at the merchant's products."""
+    """Every row of the merchant a write could change or add: products, stock, all of sending
+    inventory and of orders, including rows of anyone's that point at the merchant's products."""
     own_products = Q(product__merchant=merchant)
+    own_lines = Q(line__order__merchant=merchant) | Q(line__product__merchant=merchant)
     querysets = {
         "products": Product.objects.filter(merchant=merchant),
         "balances": InventoryBalance.objects.filter(merchant=merchant),
@@ -417,6 +571,14 @@ def rows_of(merchant: Merchant) -> dict[str, list[dict]]:
         "shipments": InboundShipment.objects.filter(merchant=merchant),
         "lines": InboundShipmentLine.objects.filter(Q(shipment__merchant=merchant) | own_products),
         "events": InboundShipmentEvent.objects.filter(shipment__merchant=merchant),
+        "orders": Order.objects.filter(merchant=merchant),
+        "order_lines": OrderLine.objects.filter(Q(order__merchant=merchant) | own_products),
+        "allocations": Allocation.objects.filter(own_lines),
+        "order_events": OrderEvent.objects.filter(order__merchant=merchant),
+        "order_imports": OrderImport.objects.filter(merchant=merchant),
+        "outbound": Shipment.objects.filter(merchant=merchant),
+        "outbound_lines": ShipmentLine.objects.filter(Q(shipment__merchant=merchant) | own_products),
+        "tracking": TrackingEvent.objects.filter(shipment__merchant=merchant),
     }
     return {name: list(qs.order_by("pk").values()) for name, qs in querysets.items()}
 
@@ -463,7 +625,7 @@ def test_every_namespace_is_classified():
 def test_sweep_kinds_match_the_url_shapes():
     for key, target in SWEEP.items():
         route = ROUTES[key]
-        if target.kind in (PAGE, POST_ONLY):
+        if target.kind in (PAGE, POST_ONLY, QUERY):
             assert not route.kwargs, f"{key} takes {set(route.kwargs)}: say how to reach B's object through it"
         else:
             assert route.kwargs, f"{key} takes no id, so it is a {PAGE}"
@@ -485,6 +647,12 @@ def test_sweep_kinds_match_the_url_shapes():
             assert target.shared_kwargs is not None, key
         if target.kind == POST_ONLY:
             assert route.methods == {"POST"}, key
+        if target.kind == QUERY:
+            assert "GET" in route.methods, f"{key}: a {QUERY} answers GET; without GET it is {POST_ONLY}"
+        if target.kind in (POST_ONLY, QUERY):
+            assert target.covered_by, f"{key}: name the test that covers it"
+        if target.covered_by:
+            assert target.kind in (PAGE, POST_ONLY, QUERY), f"{key}: covered_by is for pages and posts"
             assert target.covered_by in globals(), f"{key}: {target.covered_by} does not exist"
 
 
@@ -553,7 +721,19 @@ PROBES = [
     {"merchant": "{b}"},
     {"merchant_id": "{b}"},
     {"plan": "{b_plan}"},
+    {"product": "{b_product}"},
+    {"order_import": "{b_import}"},
 ]
+
+
+def probe_ids(world: World) -> dict:
+    """The ids of B's that PROBES name."""
+    return {
+        "b": world.b.merchant.pk,
+        "b_plan": world.b.plan.pk,
+        "b_product": world.b.products[0].pk,
+        "b_import": world.b.order_import.pk,
+    }
 
 
 def page_url(key: str) -> str:
@@ -572,6 +752,14 @@ def a_confirmation_ids(world: World) -> list[str]:
     return [world.a.shipment.confirmation_id]
 
 
+def a_order_ids(world: World) -> list[str]:
+    return list(Order.objects.filter(merchant=world.a.merchant).values_list("merchant_order_id", flat=True))
+
+
+def a_import_names(world: World) -> list[str]:
+    return [world.a.order_import.filename]
+
+
 # The merchant home is outside the swept namespaces but shows stock totals, so it is probed too.
 PAGES = [*PAGE_KEYS, "home"]
 # The lists, and what of A's each must show.
@@ -584,6 +772,10 @@ LISTS_OF_A: dict[str, Callable[[World], list[str]]] = {
     "shipping:shipment-list": a_confirmation_ids,
     "api:inbound-plan-list": a_plan_names,
     "api:inbound-shipment-list": a_confirmation_ids,
+    "orders:order-list": a_order_ids,
+    "orders:import-list": a_import_names,
+    "orders:import-create": a_import_names,  # its recent imports
+    "api:order-list": a_order_ids,
 }
 
 
@@ -597,10 +789,12 @@ def test_pages_and_lists_never_show_b(a_client, world, key):
         *({"q": p.fnsku} for p in world.b.products),
         {"q": world.b.shipment.confirmation_id},
         {"search": world.b.plan.name},
+        {"q": world.b.order.merchant_order_id},
+        {"merchant_order_id": world.b.order.merchant_order_id},
     ]
     for accept in accepts:
         for probe in probes:
-            params = {k: v.format(b=world.b.merchant.pk, b_plan=world.b.plan.pk) for k, v in probe.items()}
+            params = {k: v.format(**probe_ids(world)) for k, v in probe.items()}
             response = a_client.get(url, params, HTTP_ACCEPT=accept)
             assert response.status_code == 200, f"{key} {params} {accept}"
             assert_nothing_of_b(response, world, f"{key} {params} {accept}", echoed=params)
@@ -629,6 +823,19 @@ def test_shared_objects_show_nothing_of_b_and_cannot_be_written(a_client, world,
             before = [state(w) for w in Warehouse.objects.all()]
             assert send(a_client, method, url, api=route.is_api).status_code == 405, f"{method} {key}"
             assert [state(w) for w in Warehouse.objects.all()] == before
+
+
+@pytest.mark.parametrize("key", QUERY_KEYS)
+def test_queries_without_their_input_show_nothing_of_b(a_client, world, key):
+    """A query asks for its input (400), whatever the sweep's probes add, and shows nothing of B;
+    its covering test sends it real input naming B's things."""
+    url = ROUTES[key].url()
+    for accept in ["application/json", "text/html"]:
+        for probe in PROBES:
+            params = {k: v.format(**probe_ids(world)) for k, v in probe.items()}
+            response = a_client.get(url, params, HTTP_ACCEPT=accept)
+            assert response.status_code == 400, f"{key} {params} {accept}"
+            assert_nothing_of_b(response, world, f"{key} {params} {accept}", echoed=params)
 
 
 def dock_hijack(world: World) -> dict:
@@ -821,4 +1028,251 @@ def test_posting_an_inbound_plan_via_the_api_never_creates_it_for_b(a_client, wo
     ]
     assert [r.status_code for r in refusals] == [400, 400]
     assert [[e["attr"] for e in r.json()["errors"]] for r in refusals] == [["items.0.sku"]] * 2
+    assert rows_of(world.b.merchant) == b_before
+
+
+# --- orders: B's SKUs, products, order ids and files inside A's requests ----------------------
+
+CSRF_TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*"')
+
+
+def as_typed(response, typed: str = "", instead: str = "") -> str:
+    """The page, with what A typed (``typed``) written as ``instead`` and the CSRF tokens blanked:
+    two answers that differ only in the SKU A typed then read the same."""
+    body = response.content.decode()
+    if typed:
+        body = body.replace(typed, instead)
+    return CSRF_TOKEN.sub(r'\1"', body)
+
+
+def lines_form(sku: str, quantity: int = 1) -> dict:
+    """The lines formset as the browser sends it: one line of ``sku``."""
+    return {
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "100",
+        "lines-0-sku": sku,
+        "lines-0-quantity": str(quantity),
+        "lines-0-unit_value": "",
+    }
+
+
+US_BUYER = {
+    "address_line1": "1 Main St",
+    "address_line2": "",
+    "city": "Springfield",
+    "region": "IL",
+    "postal_code": "62701",
+    "country": "US",
+}
+
+
+def order_form(order_id: str, sku: str, **extra) -> dict:
+    """The order form as the browser posts it: one unit of ``sku`` to a US buyer."""
+    return {
+        "merchant_order_id": order_id,
+        "mode": Mode.GLOBAL_WAREHOUSE,
+        "speed": "standard",
+        "fulfillment_policy": "fill_or_kill",
+        "buyer_email": "",
+        "currency": "USD",
+        "contact_name": "Ada Buyer",
+        "phone": "",
+        **US_BUYER,
+        **lines_form(sku),
+        **extra,
+    }
+
+
+def available(world: World, product: Product) -> int:
+    """A's units of ``product`` left to order at US-SHR1 (B has B_UNITS of its own there)."""
+    return InventoryBalance.objects.get(product=product, warehouse=world.shared_warehouse).fulfillable
+
+
+def test_posting_an_order_via_the_portal_never_creates_it_for_b(a_client, world):
+    b_before = rows_of(world.b.merchant)
+    url, sku = reverse("orders:order-create"), world.a.products[0].sku
+    # B's SKU is unknown at A, exactly like a SKU that exists nowhere: the same page, bar the SKU typed.
+    b_sku = world.b.products[0].sku
+    theirs = a_client.post(url, order_form("ALPHA-WEB-2", b_sku))
+    nowhere = a_client.post(url, order_form("ALPHA-WEB-2", "NOWHERE-1"))
+    assert theirs.status_code == nowhere.status_code == 200
+    assert "Unknown SKU" in " ".join(theirs.context["formset"].forms[0].errors["sku"])
+    assert as_typed(theirs, b_sku, "NOWHERE-1") == as_typed(nowhere)
+    assert not Order.objects.filter(merchant_order_id="ALPHA-WEB-2").exists()
+    # Naming B's merchant changes nothing: the order is A's.
+    hijack = {"merchant": world.b.merchant.pk, "merchant_id": world.b.merchant.pk}
+    response = a_client.post(url, order_form("ALPHA-WEB-1", sku, **hijack))
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    created = Order.objects.get(merchant_order_id="ALPHA-WEB-1")
+    assert created.merchant == world.a.merchant
+    assert response.url == reverse("orders:order-detail", args=[created.pk])
+    # B's order id is free at A: A's order is created, no "you already have it" points at B's.
+    b_id = world.b.order.merchant_order_id
+    response = a_client.post(url, order_form(b_id, sku))
+    assert response.status_code == 302
+    assert Order.objects.get(merchant=world.a.merchant, merchant_order_id=b_id).pk != world.b.order.pk
+    assert rows_of(world.b.merchant) == b_before
+
+
+def test_posting_an_order_via_the_api_never_creates_it_for_b(a_client, world):
+    b_before = rows_of(world.b.merchant)
+    url, sku = ROUTES["api:order-list"].url(), world.a.products[0].sku
+    hijack = {"merchant": world.b.merchant.pk, "merchant_id": world.b.merchant.pk}
+    response = a_client.post(url, us_order("ALPHA-API-1", lines=[(sku, 1)], **hijack), content_type=JSON)
+    assert response.status_code == 201, response.content
+    assert Order.objects.get(pk=response.json()["id"]).merchant == world.a.merchant
+    # B's SKU is unknown at A, exactly like a SKU that exists nowhere.
+    b_sku = world.b.products[0].sku
+    theirs = a_client.post(url, us_order("ALPHA-API-2", lines=[(b_sku, 1)]), content_type=JSON)
+    nowhere = a_client.post(url, us_order("ALPHA-API-2", lines=[("NOWHERE-1", 1)]), content_type=JSON)
+    assert theirs.status_code == nowhere.status_code == 400
+    assert [e["attr"] for e in theirs.json()["errors"]] == ["lines.0.sku"]
+    assert theirs.content.replace(b_sku.encode(), b"NOWHERE-1") == nowhere.content
+    # B's order id is free at A: 201, not the 409 that would name B's order.
+    b_id = world.b.order.merchant_order_id
+    own = a_client.post(url, us_order(b_id, lines=[(sku, 1)]), content_type=JSON)
+    assert own.status_code == 201, own.content
+    assert own.json()["id"] != world.b.order.pk
+    assert rows_of(world.b.merchant) == b_before
+
+
+def test_bulk_orders_never_create_for_b_and_b_skus_are_unknown(a_client, world):
+    b_before = rows_of(world.b.merchant)
+    sku, b_sku, b_id = world.a.products[0].sku, world.b.products[0].sku, world.b.order.merchant_order_id
+    hijack = {"merchant": world.b.merchant.pk, "merchant_id": world.b.merchant.pk}
+    orders = [
+        us_order("ALPHA-BULK-1", lines=[(sku, 1)], **hijack),
+        us_order("ALPHA-BULK-2", lines=[(b_sku, 1)]),
+        us_order("ALPHA-BULK-3", lines=[("NOWHERE-1", 1)]),
+        us_order(b_id, lines=[(sku, 1)]),  # B's order id is free at A
+    ]
+    response = a_client.post(ROUTES["api:order-bulk"].url(), {"orders": orders, **hijack}, content_type=JSON)
+    assert response.status_code == 200, response.content
+    results = response.json()["results"]
+    assert [r["outcome"] for r in results] == ["created", "rejected", "rejected", "created"]
+    assert [e["attr"] for e in results[1]["errors"]] == ["lines.0.sku"]
+    assert json.dumps(results[1]["errors"]).replace(b_sku, "NOWHERE-1") == json.dumps(results[2]["errors"])
+    created = Order.objects.filter(pk__in=[results[0]["id"], results[3]["id"]])
+    assert [o.merchant for o in created] == [world.a.merchant] * 2
+    assert "existing_id" not in results[3] and world.b.order.pk not in {r.get("id") for r in results}
+    assert rows_of(world.b.merchant) == b_before
+
+
+def test_the_preview_api_reads_b_skus_as_unknown(a_client, world):
+    """B's SKU is unknown; for A's SKU only A's stock counts, though B has 4,321 units at US-SHR1 too."""
+    before = rows_of(world.a.merchant), rows_of(world.b.merchant)
+    url, product, b_sku = ROUTES["api:order-preview"].url(), world.a.products[0], world.b.products[0].sku
+
+    def preview(sku: str, quantity: int = 1):
+        body = {"destination": us_order()["destination"], "lines": [{"sku": sku, "quantity": quantity}]}
+        return a_client.post(url, {**body, "merchant": world.b.merchant.pk}, content_type=JSON)
+
+    theirs, nowhere = preview(b_sku), preview("NOWHERE-1")
+    assert theirs.status_code == nowhere.status_code == 400
+    assert [e["attr"] for e in theirs.json()["errors"]] == ["lines.0.sku"]
+    assert theirs.content.replace(b_sku.encode(), b"NOWHERE-1") == nowhere.content
+    units = available(world, product)
+    for quantity, fulfillable in ((units, True), (units + 1, False)):
+        response = preview(product.sku, quantity)
+        assert response.status_code == 200, response.content
+        [option] = [o for o in response.json() if (o["mode"], o["speed"]) == (Mode.GLOBAL_WAREHOUSE, "standard")]
+        assert option["fulfillable"] is fulfillable, f"{quantity} of {units}: {option}"
+        assert option["ship_from"] == (["US-SHR1"] if fulfillable else [])
+        assert_nothing_of_b(response, world, f"preview API, {quantity} units")
+    assert (rows_of(world.a.merchant), rows_of(world.b.merchant)) == before
+
+
+def test_the_preview_page_reads_b_skus_as_unknown(a_client, world):
+    before = rows_of(world.a.merchant), rows_of(world.b.merchant)
+    url, product, b_sku = reverse("orders:preview"), world.a.products[0], world.b.products[0].sku
+    address = {k: v for k, v in US_BUYER.items() if k != "address_line2"}
+    theirs, nowhere = (
+        a_client.get(url, address | lines_form(b_sku)),
+        a_client.get(url, address | lines_form("NOWHERE-1")),
+    )
+    assert theirs.status_code == nowhere.status_code == 200
+    assert theirs.context["groups"] is None
+    assert "Unknown SKU" in " ".join(theirs.context["formset"].forms[0].errors["sku"])
+    assert as_typed(theirs, b_sku, "NOWHERE-1") == as_typed(nowhere)
+    units = available(world, product)
+    for quantity, fulfillable in ((units, True), (units + 1, False)):
+        response = a_client.get(url, address | lines_form(product.sku, quantity))
+        assert response.status_code == 200
+        options = {(o.mode, o.speed): o for g in response.context["groups"] for o in g["options"]}
+        assert options[(Mode.GLOBAL_WAREHOUSE, "standard")].fulfillable is fulfillable, f"{quantity} of {units}"
+        assert_nothing_of_b(response, world, f"preview page, {quantity} units")
+    assert (rows_of(world.a.merchant), rows_of(world.b.merchant)) == before
+
+
+def test_the_compare_page_refuses_a_product_of_b(a_client, world):
+    url, query = reverse("orders:compare"), {"destination_country": "US", "monthly_volume": 10}
+    theirs = a_client.get(url, {"product": world.b.products[0].pk, **query})
+    nowhere = a_client.get(url, {"product": missing_pk(Product), **query})
+    for response in (theirs, nowhere):
+        assert response.status_code == 200
+        assert response.context["rows"] is None and list(response.context["form"].errors) == ["product"]
+        assert_nothing_of_b(response, world, "compare with B's product")
+    assert theirs.context["form"].errors == nowhere.context["form"].errors
+    # The positive control: A's own product is compared, through the same form.
+    own = a_client.get(url, {"product": world.a.products[0].pk, **query})
+    assert own.status_code == 200 and len(own.context["rows"]) == len(Mode.values)
+    assert world.a.products[0].sku in own.content.decode()
+    assert_nothing_of_b(own, world, "compare with A's product")
+
+
+def test_the_compare_api_reads_b_skus_as_unknown(a_client, world):
+    url, query = ROUTES["api:quote-compare"].url(), {"destination_country": "US", "monthly_volume": 10}
+    for method in ("GET", "POST"):
+
+        def compare(product: str, method=method):
+            if method == "GET":
+                return a_client.get(url, {"product": product, **query})
+            return a_client.post(url, {"product": product, **query}, content_type=JSON)
+
+        b_sku = world.b.products[0].sku
+        for typed in (b_sku, b_sku.lower()):
+            theirs, nowhere = compare(typed), compare("NOWHERE-1")
+            assert theirs.status_code == nowhere.status_code == 400, f"{method} {typed}"
+            assert [e["attr"] for e in theirs.json()["errors"]] == ["product"]
+            assert theirs.content.replace(typed.encode(), b"NOWHERE-1") == nowhere.content
+        own = compare(world.a.products[0].sku)
+        assert own.status_code == 200, own.content
+        assert len(own.json()) == len(Mode.values)
+        assert_nothing_of_b(own, world, f"{method} compare API with A's SKU")
+
+
+def test_uploading_orders_never_creates_them_for_b(a_client, world, django_capture_on_commit_callbacks):
+    """B's very file, uploaded at A: a new import of A's (the same-file check is per merchant), whose
+    rows read B's SKUs as unknown, exactly like SKUs that exist nowhere."""
+    b_before = rows_of(world.b.merchant)
+    url = reverse("orders:import-create")
+
+    def upload(data: bytes, name: str) -> OrderImport:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            file = SimpleUploadedFile(name, data, content_type="text/csv")
+            response = a_client.post(url, {"file": file, "merchant": world.b.merchant.pk})
+        assert response.status_code == 302, response.context and response.context["form"].errors
+        created = OrderImport.objects.get(merchant=world.a.merchant, filename=name)
+        assert response.url == reverse("orders:import-detail", args=[created.pk])
+        assert len(callbacks) == 1  # a new import, queued: not B's "already imported" one
+        return order_import_process(import_id=created.pk)
+
+    theirs = upload(world.b.import_file, "copy.csv")
+    stand_ins = {p.sku: f"NOWHERE-{n}" for n, p in enumerate(world.b.products, start=1)}
+    nowhere_file = world.b.import_file.decode()
+    for sku, stand_in in stand_ins.items():
+        nowhere_file = nowhere_file.replace(sku, stand_in)
+    nowhere = upload(nowhere_file.encode(), "nowhere.csv")
+
+    assert theirs.pk != world.b.order_import.pk
+    assert (theirs.created_orders, theirs.failed_rows) == (0, theirs.total_rows)
+    assert {entry["outcome"] for entry in theirs.report} == {"rejected"}
+    assert "Unknown SKU" in theirs.report[0]["errors"][0]
+    report = json.dumps(theirs.report)
+    for sku, stand_in in stand_ins.items():
+        report = report.replace(sku, stand_in)
+    assert report == json.dumps(nowhere.report)
+    assert not Order.objects.filter(order_import__in=[theirs, nowhere]).exists()
     assert rows_of(world.b.merchant) == b_before

@@ -1,7 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from warehouses.api_keys import api_keys_revoke
 from warehouses.models import (
     BUCKETS,
+    ApiKey,
     FulfillmentMode,
     InventoryBalance,
     InventoryLedgerEntry,
@@ -131,3 +133,32 @@ class RateCardAdmin(admin.ModelAdmin):
     list_filter = ["mode", "currency"]
     search_fields = ["name", "notes"]
     inlines = [RateCardEntryInline]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Keys are listed and revoked here, never created (``manage.py create_api_key`` shows the key
+    once) and never shown: the table holds only a hash, and the admin does not display even that."""
+
+    list_display = ["prefix", "name", "owner", "scopes", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "partner", "merchant"]
+    search_fields = ["prefix", "name", "partner__name", "merchant__name"]
+    list_select_related = ["partner", "merchant"]
+    fields = ["prefix", "name", "merchant", "partner", "scopes", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["prefix", "merchant", "partner", "scopes", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    @admin.display(description="owner")
+    def owner(self, obj: ApiKey) -> str:
+        return f"Partner: {obj.partner}" if obj.partner_id else f"Merchant: {obj.merchant}"
+
+    @admin.action(description="Revoke the selected API keys", permissions=["change"])
+    def revoke(self, request, queryset):
+        revoked = api_keys_revoke(api_keys=queryset)
+        messages.success(request, f"Revoked {revoked} key{'s' if revoked != 1 else ''}; revoked keys stay listed.")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a revoked key stays, so that its use stays explainable

@@ -390,3 +390,51 @@ class RateCardEntry(models.Model):
     def __str__(self) -> str:
         qualifiers = " ".join(q for q in (self.size_tier, self.destination, self.speed) if q)
         return f"{self.get_fee_display()} {qualifiers}: {self.amount}"
+
+
+class ApiKey(models.Model):
+    """A credential for the integration API, owned by exactly one merchant or one partner.
+
+    Only the SHA-256 of the key is stored: the key itself is shown once, when it is created
+    (``warehouses.api_keys.api_key_create``), and cannot be recovered. ``prefix`` is the
+    public part that identifies a key in lists and logs. Revoking keeps the row, so that the
+    audit trail (who had which key, when it was last used) survives.
+    """
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, null=True, blank=True, related_name="api_keys")
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, null=True, blank=True, related_name="api_keys")
+    name = models.CharField(max_length=100, help_text="What the key is for, e.g. the integration using it.")
+    prefix = models.CharField(max_length=8, unique=True, editable=False, help_text="Public: identifies the key.")
+    secret_hash = models.CharField(max_length=64, editable=False, help_text="SHA-256 of the key, hex.")
+    scopes = models.JSONField(default=list, help_text='What the key may do, e.g. ["partner:read"].')
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, help_text="Updated at most once a minute.")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "API key"
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(merchant__isnull=False, partner__isnull=True)
+                    | models.Q(merchant__isnull=True, partner__isnull=False)
+                ),
+                name="apikey_exactly_one_owner",
+                violation_error_message="An API key belongs to a merchant or to a partner, not both.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix} {self.name}"
+
+    @property
+    def owner(self) -> Merchant | Partner:
+        return self.merchant if self.merchant_id else self.partner
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes

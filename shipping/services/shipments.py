@@ -114,6 +114,8 @@ def _hours_due(shipment: Shipment, to: str, index: int, reason: str) -> float | 
         return RETRY_HOURS
     if to == Stage.RETURNING:
         return RETURN_HOURS
+    if shipment.route[index].get("by") == "partner":
+        return None  # the partner reports when it is done
     return shipment.route[index]["hours"]
 
 
@@ -372,7 +374,7 @@ def shipments_create(*, specs: list[dict], at: datetime.datetime | None = None) 
                 stage=route[0]["stage"],
                 stage_index=0,
                 stage_started_at=at,
-                stage_due_at=at + clock_hours(route[0]["hours"]),
+                stage_due_at=None if route[0].get("by") == "partner" else at + clock_hours(route[0]["hours"]),
                 created_at=at,
             )
             if shipment.crosses_border:

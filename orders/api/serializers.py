@@ -1,0 +1,204 @@
+"""Shapes of the orders API.
+
+The orders themselves are checked by the intake service, not here: a bulk request answers per
+order (one bad order does not sink the other 999), and a single create names the same field
+paths as a bulk (``lines.0.sku``, ``destination.postal_code``). So the input serializers below
+check only the envelope of a request; the services decide the rest.
+
+Output serializers expect the querysets of ``orders.api.views`` (prefetched), so that a list
+costs the same number of queries whatever its length. Money is a decimal string next to its
+currency; datetimes are ISO 8601.
+"""
+
+from rest_framework import serializers
+
+from orders.models import Allocation, Order, OrderEvent, OrderLine
+from orders.services.intake import ADDRESS_FIELDS, MAX_ORDERS_PER_REQUEST, IntakeResult
+
+# --- input -------------------------------------------------------------------------------
+
+
+class BulkInputSerializer(serializers.Serializer):
+    # Each order is any JSON value: the service rejects a malformed one by itself, with its index.
+    orders = serializers.ListField(
+        child=serializers.JSONField(allow_null=True),
+        allow_empty=False,
+        max_length=MAX_ORDERS_PER_REQUEST,
+        error_messages={
+            "empty": "Send at least one order.",
+            "max_length": f"At most {MAX_ORDERS_PER_REQUEST:,} orders a request; send the rest in another.",
+        },
+    )
+
+
+class CancelInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class PreviewInputSerializer(serializers.Serializer):
+    # Shapes inside ``destination`` and ``lines`` are the service's to check (field paths).
+    destination = serializers.JSONField()
+    lines = serializers.JSONField()
+    speeds = serializers.ListField(child=serializers.CharField(max_length=20), required=False, max_length=10)
+    modes = serializers.ListField(child=serializers.CharField(max_length=30), required=False, max_length=10)
+
+
+class CompareInputSerializer(serializers.Serializer):
+    product = serializers.CharField(max_length=40, help_text="Your SKU.")
+    destination_country = serializers.CharField(max_length=60)
+    # The range is the service's to check; here only that it is a whole number.
+    monthly_volume = serializers.IntegerField()
+
+
+# --- output ------------------------------------------------------------------------------
+
+
+class MoneyField(serializers.DecimalField):
+    """An amount as a decimal string with two places (its currency is a sibling field)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=None, decimal_places=2, read_only=True, **kwargs)
+
+
+class AllocationSerializer(serializers.ModelSerializer):
+    warehouse = serializers.CharField(source="warehouse.code")
+
+    class Meta:
+        model = Allocation
+        fields = ["warehouse", "quantity", "status", "created_at"]
+
+
+class OrderLineSerializer(serializers.ModelSerializer):
+    sku = serializers.CharField(source="product.sku")
+    quantity_pending = serializers.IntegerField()
+    currency = serializers.CharField(source="order.currency")
+    allocations = AllocationSerializer(many=True)
+
+    class Meta:
+        model = OrderLine
+        fields = [
+            "line_number",
+            "sku",
+            "quantity",
+            "quantity_allocated",
+            "quantity_cancelled",
+            "quantity_shipped",
+            "quantity_pending",
+            "unit_value",
+            "currency",
+            "unfulfillable_reason",
+            "allocations",
+        ]
+
+
+class OrderEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrderEvent
+        fields = ["from_status", "to_status", "note", "created_at"]
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    mode = serializers.CharField(source="mode_id")
+    destination = serializers.SerializerMethodField()
+    lines = OrderLineSerializer(many=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "merchant_order_id",
+            "status",
+            "status_reason",
+            "mode",
+            "speed",
+            "fulfillment_policy",
+            "currency",
+            "buyer_email",
+            "source",
+            "destination",
+            "lines",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_destination(self, order: Order) -> dict:
+        address = {name: getattr(order, name) for name in ADDRESS_FIELDS}
+        address["country"] = order.country.code
+        return address
+
+
+class OrderDetailSerializer(OrderSerializer):
+    events = OrderEventSerializer(many=True)
+
+    class Meta(OrderSerializer.Meta):
+        fields = [*OrderSerializer.Meta.fields, "events"]
+
+
+def _errors(messages: dict[str, list[str]], code: str) -> list[dict]:
+    # The service keys an order that is not an object at all by "": that is about the whole order.
+    return [
+        {"code": code, "detail": str(message), "attr": path or None}
+        for path, texts in messages.items()
+        for message in texts
+    ]
+
+
+class IntakeResultSerializer(serializers.BaseSerializer):
+    """One order of a bulk request: ``created`` (id, status), ``duplicate`` (existing_id) or ``rejected``."""
+
+    def to_representation(self, result: IntakeResult) -> dict:
+        data = {"index": result.index, "merchant_order_id": result.merchant_order_id, "outcome": result.outcome}
+        if result.outcome == "created":
+            data |= {"id": result.order.pk, "status": result.order.status, "errors": []}
+        elif result.outcome == "duplicate":
+            data |= {"existing_id": result.existing_id, "errors": _errors(result.errors, "duplicate")}
+        else:
+            data["errors"] = _errors(result.errors, "invalid")
+        return data
+
+
+class FeeLineSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    amount = MoneyField()
+    currency = serializers.CharField()
+
+
+class DutyEstimateSerializer(serializers.Serializer):
+    duty = MoneyField()
+    tax = MoneyField()
+    currency = serializers.CharField()
+    payer = serializers.CharField()
+    regime = serializers.CharField()
+    notes = serializers.ListField(child=serializers.CharField())
+
+
+class PreviewOptionSerializer(serializers.Serializer):
+    mode = serializers.CharField()
+    mode_name = serializers.CharField()
+    speed = serializers.CharField()
+    fulfillable = serializers.BooleanField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    fee_lines = FeeLineSerializer(many=True)
+    total_fees = MoneyField()
+    currency = serializers.CharField()
+    ship_from = serializers.ListField(child=serializers.CharField())
+    ship_by = serializers.DateTimeField()
+    arrive_earliest = serializers.DateTimeField()
+    arrive_latest = serializers.DateTimeField()
+    duties = DutyEstimateSerializer(allow_null=True)
+
+
+class ComparisonRowSerializer(serializers.Serializer):
+    mode = serializers.CharField()
+    mode_name = serializers.CharField()
+    can_serve = serializers.BooleanField()
+    reason = serializers.CharField()
+    landed_cost_per_unit = MoneyField(allow_null=True)
+    currency = serializers.CharField()
+    breakdown = FeeLineSerializer(many=True)
+    days_typical = serializers.IntegerField(allow_null=True)
+    days_worst = serializers.IntegerField(allow_null=True)
+    customs_by = serializers.CharField()
+    pipeline_units = serializers.IntegerField()
+    ship_from = serializers.CharField()
+    duties = DutyEstimateSerializer(allow_null=True)

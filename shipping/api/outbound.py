@@ -1,0 +1,213 @@
+"""``/api/v1/shipments/``: the merchant's outbound and transfer shipments, read-only.
+
+- ``GET /shipments/``: newest first. Filters: ``status``, ``stage``, ``mode``, ``kind``,
+  ``destination_country`` (ISO code, any case), ``order_id`` (the order's ``id``),
+  ``merchant_order_id`` and ``tracking_number`` (exact; spaces, dashes and case ignored). An
+  invalid filter value is 400 with ``attr`` naming it. A page costs the same number of queries
+  whatever its size.
+- ``GET /shipments/{id}/``: one shipment with its ``route`` (each planned stage done, current
+  or to come, with when it should end), ``events`` (the tracking timeline, oldest first), its
+  ``lines`` and customs fields, ``estimated_delivery_at`` and ``tracking_url`` (the public page).
+  Another merchant's id is 404, exactly like a missing one.
+
+Shipments change only through their stages (the schedule, operators, partners): there is no
+write here.
+"""
+
+import django_filters
+from django.urls import reverse
+from django.utils import timezone
+from django_countries.serializer_fields import CountryField
+from rest_framework import mixins, serializers
+
+from merchants.tenancy import MerchantScopedViewSet
+from shipping.models import Shipment, ShipmentLine, TrackingEvent
+from shipping.selectors import (
+    normalize_tracking_number,
+    shipment_detail_queryset,
+    shipment_estimated_delivery,
+    shipment_list,
+    shipment_route,
+)
+from warehouses.modes import Mode, Stage
+
+# --- filters ---------------------------------------------------------------------------------
+
+
+class ShipmentFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Shipment.Status.choices)
+    stage = django_filters.ChoiceFilter(choices=Stage.choices)
+    mode = django_filters.ChoiceFilter(field_name="mode_id", choices=Mode.choices)
+    kind = django_filters.ChoiceFilter(choices=Shipment.Kind.choices)
+    destination_country = django_filters.CharFilter(method="filter_destination_country", label="Destination country")
+    order_id = django_filters.NumberFilter(field_name="order_id")
+    merchant_order_id = django_filters.CharFilter(field_name="merchant_order_id")
+    tracking_number = django_filters.CharFilter(method="filter_tracking_number")
+
+    class Meta:
+        model = Shipment
+        fields = [
+            "status",
+            "stage",
+            "mode",
+            "kind",
+            "destination_country",
+            "order_id",
+            "merchant_order_id",
+            "tracking_number",
+        ]
+
+    def filter_destination_country(self, queryset, name, value):
+        # Countries are stored as upper-case ISO codes; ``us`` means the same as ``US``.
+        return queryset.filter(country=value.strip().upper())
+
+    def filter_tracking_number(self, queryset, name, value):
+        return queryset.filter(tracking_number=normalize_tracking_number(value))
+
+
+# --- serializers -----------------------------------------------------------------------------
+
+
+class ShipmentEventSerializer(serializers.ModelSerializer):
+    stage_label = serializers.CharField(source="get_stage_display")
+
+    class Meta:
+        model = TrackingEvent
+        fields = [
+            "occurred_at",
+            "from_stage",
+            "stage",
+            "stage_label",
+            "event_code",
+            "description",
+            "location",
+            "exception_reason",
+            "source",
+        ]
+
+
+class ShipmentLineSerializer(serializers.ModelSerializer):
+    sku = serializers.CharField(source="product.sku")
+
+    class Meta:
+        model = ShipmentLine
+        fields = ["sku", "quantity", "unit_value", "currency"]
+
+
+class RouteStepSerializer(serializers.Serializer):
+    stage = serializers.CharField()
+    label = serializers.CharField()
+    planned_hours = serializers.FloatField(source="hours")
+    state = serializers.CharField()
+    expected_at = serializers.DateTimeField(allow_null=True)
+
+
+class DestinationSerializer(serializers.ModelSerializer):
+    """Where it goes, without the buyer's name, street or phone (the order has those)."""
+
+    country = CountryField()
+
+    class Meta:
+        model = Shipment
+        fields = ["city", "region", "postal_code", "country"]
+
+
+class ShipmentListSerializer(serializers.ModelSerializer):
+    mode = serializers.CharField(source="mode_id")
+    stage_label = serializers.CharField(source="get_stage_display")
+    source_warehouse = serializers.SerializerMethodField()
+    destination_warehouse = serializers.SerializerMethodField()
+    destination = DestinationSerializer(source="*")
+    last_event_at = serializers.DateTimeField(allow_null=True)
+
+    class Meta:
+        model = Shipment
+        fields = [
+            "id",
+            "tracking_number",
+            "kind",
+            "order_id",
+            "merchant_order_id",
+            "mode",
+            "speed",
+            "source_warehouse",
+            "destination_warehouse",
+            "origin_country",
+            "destination",
+            "transport",
+            "crosses_border",
+            "stage",
+            "stage_label",
+            "status",
+            "customs_status",
+            "exception_reason",
+            "stage_started_at",
+            "stage_due_at",
+            "last_event_at",
+            "created_at",
+            "delivered_at",
+        ]
+
+    def get_source_warehouse(self, shipment: Shipment) -> str | None:
+        """The warehouse code; ``null`` when the merchant ships from its own address (direct)."""
+        return shipment.source_warehouse.code if shipment.source_warehouse_id else None
+
+    def get_destination_warehouse(self, shipment: Shipment) -> str | None:
+        return shipment.destination_warehouse.code if shipment.destination_warehouse_id else None
+
+
+class ShipmentSerializer(ShipmentListSerializer):
+    route = serializers.SerializerMethodField()
+    estimated_delivery_at = serializers.SerializerMethodField()
+    tracking_url = serializers.SerializerMethodField()
+    events = ShipmentEventSerializer(many=True)
+    lines = ShipmentLineSerializer(many=True)
+
+    class Meta(ShipmentListSerializer.Meta):
+        fields = [
+            *ShipmentListSerializer.Meta.fields,
+            "incoterm",
+            "customs_duty",
+            "customs_tax",
+            "customs_currency",
+            "customs_notes",
+            "delivery_attempts",
+            "estimated_delivery_at",
+            "tracking_url",
+            "route",
+            "events",
+            "lines",
+        ]
+
+    def _now(self):
+        # One "now" per response, so the route and the estimate agree.
+        return self.context.setdefault("now", timezone.now())
+
+    def get_route(self, shipment: Shipment) -> list[dict]:
+        return RouteStepSerializer(shipment_route(shipment=shipment, now=self._now()), many=True).data
+
+    def get_estimated_delivery_at(self, shipment: Shipment):
+        estimate = shipment_estimated_delivery(shipment=shipment, now=self._now())
+        return serializers.DateTimeField().to_representation(estimate) if estimate else None
+
+    def get_tracking_url(self, shipment: Shipment) -> str:
+        path = reverse("tracking-detail", args=[shipment.tracking_number])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+# --- the viewset -----------------------------------------------------------------------------
+
+
+class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MerchantScopedViewSet):
+    """The merchant's outbound and transfer shipments (read-only); see the module docstring."""
+
+    filterset_class = ShipmentFilter
+
+    def get_merchant_queryset(self):
+        if self.action == "retrieve":
+            return shipment_detail_queryset(merchant=self.merchant)
+        return shipment_list(merchant=self.merchant)
+
+    def get_serializer_class(self):
+        return ShipmentListSerializer if self.action == "list" else ShipmentSerializer

@@ -44,8 +44,10 @@ def descriptions() -> dict[str, str]:
 
 
 def event_for(*, from_stage: str, to_stage: str) -> tuple[str, str]:
-    """(Amazon event code, description) for a change; leaving import customs is "cleared"."""
-    if from_stage == Stage.IMPORT_CUSTOMS and to_stage not in (Stage.CUSTOMS_HOLD, Stage.RETURNING):
+    """(Amazon event code, description) for a change; leaving import customs, or a customs hold,
+    onwards is "Completed customs clearance process"."""
+    exits = (Stage.CUSTOMS_HOLD, Stage.RETURNING, Stage.LOST, Stage.DAMAGED)
+    if from_stage in (Stage.IMPORT_CUSTOMS, Stage.CUSTOMS_HOLD) and to_stage not in exits:
         code = CUSTOMS_CLEARED
     else:
         code = STAGE_CODES[to_stage]

@@ -24,4 +24,5 @@ urlpatterns = [
     path("inbound/shipments/<int:pk>/cancel/", shipments.ShipmentCancelView.as_view(), name="shipment-cancel"),
     path("shipments/", outbound.OutboundShipmentListView.as_view(), name="outbound-list"),
     path("shipments/<int:pk>/", outbound.OutboundShipmentDetailView.as_view(), name="outbound-detail"),
+    path("shipments/<int:pk>/customs/", outbound.OutboundCustomsReassessView.as_view(), name="outbound-customs"),
 ]

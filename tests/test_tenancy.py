@@ -422,6 +422,7 @@ SWEEP: dict[str, Target] = {
     "orders:order-detail": Target(OWNED, objects=order_of),
     "shipping:outbound-list": Target(PAGE),
     "shipping:outbound-detail": Target(OWNED, objects=outbound_of),
+    "shipping:outbound-customs": Target(OWNED, objects=outbound_of),
     "api:shipment-list": Target(PAGE),
     "api:shipment-detail": Target(OWNED, objects=outbound_of),
     "orders:order-cancel": Target(OWNED, objects=order_of),

@@ -8,9 +8,16 @@ read per destination.
 
 from collections import defaultdict
 
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
 from merchants.geography import EU_MEMBER_STATES
 from shipping.customs import Declaration, DeclarationLine, customs_assess, customs_ruleset_for
 from shipping.models import Shipment, ShipmentLine
+from warehouses.modes import Stage
+
+_OF = ("self",) if connection.features.has_select_for_update_of else ()
 
 
 def assess_import(shipments: list[Shipment], *, on) -> dict[int, str]:
@@ -60,3 +67,34 @@ def assess_import(shipments: list[Shipment], *, on) -> dict[int, str]:
                 f"{assessment.payer} pays"
             )[:2000]
     return held
+
+
+def shipment_customs_reassess(*, shipment: Shipment, actor=None) -> tuple[bool, str]:
+    """The merchant fixed what held the parcel (a product's HS code, its IOSS number …): assess
+    it again. Cleared → the parcel resumes its plan; still held → the remaining reasons.
+
+    Only for holds the engine raised; an inspection or a desk decision is the desk's to release.
+    """
+    from shipping.services.shipments import shipment_transition  # noqa: PLC0415 - that module imports this one
+
+    with transaction.atomic():
+        locked = Shipment.objects.select_for_update(of=_OF).select_related("merchant").get(pk=shipment.pk)
+        if locked.stage != Stage.CUSTOMS_HOLD or locked.customs_status != Shipment.CustomsStatus.HELD:
+            raise ValidationError({"customs": f"Shipment {locked.tracking_number} is not held by customs."})
+        if locked.exception_reason == "inspection":
+            raise ValidationError({"customs": "Customs is inspecting this parcel; the customs desk releases it."})
+        held = assess_import([locked], on=timezone.localdate())
+        Shipment.objects.filter(pk=locked.pk).update(
+            customs_status=locked.customs_status,
+            customs_duty=locked.customs_duty,
+            customs_tax=locked.customs_tax,
+            customs_currency=locked.customs_currency,
+            customs_notes=locked.customs_notes,
+        )
+        if held:
+            return False, locked.customs_notes
+        following = locked.route[locked.stage_index + 1]["stage"]
+        shipment_transition(
+            shipment=locked, to=following, source="api", actor=actor, location="Declaration corrected; customs cleared"
+        )
+        return True, locked.customs_notes

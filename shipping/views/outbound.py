@@ -8,7 +8,9 @@ tracking timeline, customs and lines, and links to the order and to the public t
 from functools import cached_property
 
 from django import forms
-from django.shortcuts import get_object_or_404
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import ListView, TemplateView
@@ -27,6 +29,7 @@ from shipping.selectors import (
     shipment_list,
     shipment_route,
 )
+from shipping.services.outbound_customs import shipment_customs_reassess
 from shipping.views.common import querystring_without_page
 from warehouses.modes import Mode, Stage, Transport
 
@@ -127,3 +130,33 @@ class OutboundShipmentDetailView(MerchantScopedMixin, TemplateView):
             tracking_path=tracking_path,
         )
         return context
+
+
+class OutboundCustomsReassessView(MerchantScopedMixin, TemplateView):
+    """After fixing what customs held a parcel for (a product's HS code, the IOSS number in the
+    merchant profile), the merchant asks customs to assess it again."""
+
+    template_name = "shipping/outbound_reassess.html"
+    write_view = True
+
+    def get_merchant_queryset(self):
+        return shipment_detail_queryset(merchant=self.request.merchant)
+
+    @cached_property
+    def shipment(self) -> Shipment:
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(shipment=self.shipment, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        try:
+            cleared, notes = shipment_customs_reassess(shipment=self.shipment, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            if cleared:
+                messages.success(request, f"Customs cleared {self.shipment.tracking_number}; it is on its way again.")
+            else:
+                messages.warning(request, f"Still held: {notes}")
+        return redirect("shipping:outbound-detail", pk=self.shipment.pk)

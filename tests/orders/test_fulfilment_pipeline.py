@@ -13,7 +13,7 @@ from orders.models import Allocation, Order
 from orders.services.fulfilment import orders_release
 from orders.services.intake import order_create
 from shipping.models import Shipment, TrackingEvent
-from shipping.routes import transfer_route_plan
+from shipping.routes import outbound_route_plan, transfer_route_plan
 from shipping.services.shipments import shipment_transition, shipments_advance_due, shipments_create
 from tests.orders.conftest import us_order
 from warehouses.models import InventoryBalance, Lane
@@ -249,3 +249,53 @@ def test_a_multi_line_order_is_released_once(merchant, widget, gadget, stock, or
     order.refresh_from_db()
     assert order.status == Order.Status.COMPLETE
     assert inventory_discrepancies() == []
+
+
+def test_the_merchant_fixes_a_held_declaration_and_the_parcel_moves_on(
+    merchant, widget, order_network, run_ticks, client
+):
+    from tests.factories import MembershipFactory
+
+    Lane.objects.update(inspection_probability=0)
+    route = Network.load().route(origin="CN", destination="DE", speed="standard")
+    [parcel] = shipments_create(
+        specs=[
+            {
+                "kind": Shipment.Kind.OUTBOUND,
+                "merchant_id": merchant.pk,
+                "mode_id": "direct",
+                "origin_country": "CN",
+                "incoterm": "DDP",
+                "crosses_border": True,
+                "lane_id": route.lane_id,
+                "route": outbound_route_plan(mode="direct", handling_hours=24, route=route),
+                "contact_name": "Eva",
+                "address_line1": "Hauptstr. 1",
+                "city": "Berlin",
+                "postal_code": "10115",
+                "country": "DE",
+                "lines": [(widget.pk, 1, widget.declared_value, "USD")],
+            }
+        ]
+    )
+    run_ticks(timezone.now() + LATER)
+    parcel.refresh_from_db()
+    assert (parcel.stage, parcel.customs_status) == ("customs_hold", "held")
+    assert "IOSS" in parcel.customs_notes  # an EU DDP parcel under EUR 150 needs the seller's IOSS number
+
+    owner = MembershipFactory(merchant=merchant).user
+    client.force_login(owner)
+    response = client.post(f"/shipments/{parcel.pk}/customs/", follow=True)
+    assert "Still held" in response.content.decode()
+    merchant.ioss_number = "IM5280041736"
+    merchant.save()
+    response = client.post(f"/shipments/{parcel.pk}/customs/", follow=True)
+    assert "on its way again" in response.content.decode()
+    parcel.refresh_from_db()
+    assert parcel.customs_status == "cleared" and parcel.stage == "destination_sorting"
+    resumed = parcel.events.get(source="api")  # the merchant's request, through the one transition service
+    assert (resumed.from_stage, resumed.stage, resumed.event_code) == (
+        "customs_hold",
+        "destination_sorting",
+        "EVENT_205",
+    )

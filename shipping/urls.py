@@ -24,5 +24,6 @@ urlpatterns = [
     path("inbound/shipments/<int:pk>/cancel/", shipments.ShipmentCancelView.as_view(), name="shipment-cancel"),
     path("shipments/", outbound.OutboundShipmentListView.as_view(), name="outbound-list"),
     path("shipments/<int:pk>/", outbound.OutboundShipmentDetailView.as_view(), name="outbound-detail"),
+    path("transfers/new/", outbound.TransferCreateView.as_view(), name="transfer-create"),
     path("shipments/<int:pk>/customs/", outbound.OutboundCustomsReassessView.as_view(), name="outbound-customs"),
 ]

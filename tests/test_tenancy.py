@@ -421,6 +421,7 @@ SWEEP: dict[str, Target] = {
     "orders:order-create": Target(PAGE, covered_by="test_posting_an_order_via_the_portal_never_creates_it_for_b"),
     "orders:order-detail": Target(OWNED, objects=order_of),
     "shipping:outbound-list": Target(PAGE),
+    "shipping:transfer-create": Target(PAGE),
     "shipping:outbound-detail": Target(OWNED, objects=outbound_of),
     "shipping:outbound-customs": Target(OWNED, objects=outbound_of),
     "api:shipment-list": Target(PAGE),

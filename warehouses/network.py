@@ -103,15 +103,19 @@ class Network:
             hours = DEFAULT_LAST_MILE
         return StageEstimate(Stage.LAST_MILE, *(h * factor for h in hours))
 
-    def route(self, *, origin: str, destination: str, speed: str) -> Route | None:
-        """The route a parcel takes at ``speed``, or ``None`` if no lane connects the two."""
+    def route(self, *, origin: str, destination: str, speed: str, freight: bool = False) -> Route | None:
+        """The route a parcel takes at ``speed``, or ``None`` if no lane connects the two.
+
+        ``freight``: stock moving between warehouses may take any transport, ocean included,
+        and takes the cheapest lane.
+        """
         last_mile = self._domestic_last_mile(destination, speed)
         if origin == destination:
             return Route(origin, destination, False, Transport.TRUCK, None, Decimal(0), (last_mile,))
         if customs_area(origin) == customs_area(destination):
             road = StageEstimate(Stage.LINE_HAUL, *INTRA_UNION_ROAD)
             return Route(origin, destination, False, Transport.TRUCK, None, Decimal("0.60"), (road, last_mile))
-        allowed = PARCEL_TRANSPORTS[speed]
+        allowed = tuple(Transport.values) if freight else PARCEL_TRANSPORTS[speed]
         keys = {
             (origin, destination),
             (customs_area(origin), destination),
@@ -128,7 +132,7 @@ class Network:
         lanes = [lane for lane in lanes if line_haul(lane) is not None]
         if not lanes:
             return None
-        if speed == Speed.STANDARD:
+        if speed == Speed.STANDARD or freight:
             lane = min(lanes, key=lambda ln: (ln.cost_per_kg, line_haul(ln).typical_hours, ln.pk))
         else:
             lane = min(lanes, key=lambda ln: (line_haul(ln).typical_hours, ln.cost_per_kg, ln.pk))

@@ -13,9 +13,10 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.views.generic import ListView, TemplateView
+from django.views.generic import FormView, ListView, TemplateView
 from django_countries import countries
 
+from merchants.models import Product
 from merchants.tenancy import MerchantScopedMixin
 from shipping.models import Shipment
 from shipping.selectors import (
@@ -30,8 +31,10 @@ from shipping.selectors import (
     shipment_route,
 )
 from shipping.services.outbound_customs import shipment_customs_reassess
+from shipping.services.transfers import transfer_create
 from shipping.views.common import querystring_without_page
-from warehouses.modes import Mode, Stage, Transport
+from warehouses.models import Warehouse
+from warehouses.modes import Mode, Stage, Transport, WarehouseRole
 
 
 class ShipmentFilterForm(forms.Form):
@@ -160,3 +163,48 @@ class OutboundCustomsReassessView(MerchantScopedMixin, TemplateView):
             else:
                 messages.warning(request, f"Still held: {notes}")
         return redirect("shipping:outbound-detail", pk=self.shipment.pk)
+
+
+class TransferForm(forms.Form):
+    origin = forms.ModelChoiceField(queryset=Warehouse.objects.none(), label="From (origin FC)")
+    destination = forms.ModelChoiceField(queryset=Warehouse.objects.none(), label="To (destination DC)")
+    sku = forms.CharField(max_length=40, label="SKU")
+    quantity = forms.IntegerField(min_value=1, max_value=1_000_000, label="Units")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        active = Warehouse.objects.filter(is_active=True).order_by("code")
+        self.fields["origin"].queryset = active.filter(role=WarehouseRole.ORIGIN_FC)
+        self.fields["destination"].queryset = active.filter(role=WarehouseRole.DESTINATION_DC)
+
+
+class TransferCreateView(MerchantScopedMixin, FormView):
+    """FBA cross-border: move stock from an origin FC to a destination-market DC."""
+
+    template_name = "shipping/transfer_form.html"
+    form_class = TransferForm
+    write_view = True
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        product = Product.objects.filter(merchant=self.request.merchant, sku__iexact=data["sku"].strip()).first()
+        if product is None:
+            form.add_error("sku", f"Unknown SKU {data['sku']}: it is not a product of your catalog.")
+            return self.form_invalid(form)
+        try:
+            shipment = transfer_create(
+                merchant=self.request.merchant,
+                origin=data["origin"],
+                destination=data["destination"],
+                lines=[(product, data["quantity"])],
+                actor=self.request.user,
+            )
+        except ValidationError as error:
+            for key, messages_ in error.message_dict.items():
+                field = "quantity" if key.endswith(".quantity") else "sku" if key.endswith(".sku") else key
+                form.add_error(field if field in form.fields else None, messages_)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, f"Transfer {shipment.tracking_number} created: {data['quantity']} units in transfer."
+        )
+        return redirect("shipping:outbound-detail", pk=shipment.pk)

@@ -299,3 +299,40 @@ def test_the_merchant_fixes_a_held_declaration_and_the_parcel_moves_on(
         "destination_sorting",
         "EVENT_205",
     )
+
+
+def test_the_merchant_transfers_stock_to_a_destination_dc_through_the_portal(
+    merchant, widget, order_network, run_ticks, client
+):
+    from tests.factories import MembershipFactory, ProductFactory, WarehouseFactory
+    from warehouses.modes import WarehouseRole
+    from warehouses.services.inventory import inventory_adjust
+
+    origin = WarehouseFactory(
+        code="CN-FC01",
+        role=WarehouseRole.ORIGIN_FC,
+        country="CN",
+        postal_code="510000",
+        region="",
+        time_zone="Asia/Shanghai",
+    )
+    inventory_adjust(product=widget, warehouse=origin, bucket="fulfillable", quantity=40, reason="adjustment")
+    theirs = ProductFactory(sku="THEIRS-77")  # another merchant's SKU reads as unknown
+    client.force_login(MembershipFactory(merchant=merchant).user)
+    url = "/transfers/new/"
+    form = {"origin": origin.pk, "destination": order_network["US-LAX2"].pk, "sku": "WIDGET-1", "quantity": 50}
+    assert "holds 40 fulfillable units" in client.post(url, form).content.decode()
+    assert "Unknown SKU THEIRS-77" in client.post(url, {**form, "sku": theirs.sku}).content.decode()
+    assert not Shipment.objects.exists()
+
+    response = client.post(url, {**form, "quantity": 25})
+    transfer = Shipment.objects.get(kind="transfer")
+    assert response.status_code == 302 and response.url == f"/shipments/{transfer.pk}/"
+    assert transfer.transport == "ocean" and transfer.incoterm == "DDP"  # stock takes the cheapest lane
+    Lane.objects.update(inspection_probability=0)
+    run_ticks(timezone.now() + LATER)
+    transfer.refresh_from_db()
+    assert transfer.stage == "delivered"
+    assert InventoryBalance.objects.get(product=widget, warehouse=order_network["US-LAX2"]).fulfillable == 25
+    assert InventoryBalance.objects.get(product=widget, warehouse=origin).fulfillable == 15
+    assert inventory_discrepancies() == []

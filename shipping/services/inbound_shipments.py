@@ -100,7 +100,9 @@ def advance_to(*, shipment: InboundShipment, target: str, actor=None, note: str 
 
 
 def _locked(shipment: InboundShipment) -> InboundShipment:
-    return InboundShipment.objects.select_for_update().select_related("plan", "warehouse").get(pk=shipment.pk)
+    return (
+        InboundShipment.objects.select_for_update(of=("self",)).select_related("plan", "warehouse").get(pk=shipment.pk)
+    )
 
 
 def _line_changes(shipment: InboundShipment, bucket: str, sign: int) -> list[StockChange]:

@@ -110,7 +110,7 @@ def placement_options_generate(*, plan: InboundPlan) -> list[PlacementOption]:
 
 @transaction.atomic
 def _generate(plan: InboundPlan) -> list[PlacementOption]:
-    plan = InboundPlan.objects.select_for_update().select_related("mode").get(pk=plan.pk)
+    plan = InboundPlan.objects.select_for_update(of=("self",)).select_related("mode").get(pk=plan.pk)
     ensure_plan_editable(plan)
     boxes = _plan_boxes(plan)
     if not boxes:
@@ -158,7 +158,7 @@ def _generate(plan: InboundPlan) -> list[PlacementOption]:
 @transaction.atomic
 def placement_option_confirm(*, plan: InboundPlan, option_id: str, user=None) -> list[InboundShipment]:
     """Accept one option: create its inbound shipments and put their units in ``inbound_working``."""
-    plan = InboundPlan.objects.select_for_update().select_related("mode", "merchant").get(pk=plan.pk)
+    plan = InboundPlan.objects.select_for_update(of=("self",)).select_related("mode", "merchant").get(pk=plan.pk)
     ensure_plan_editable(plan)
     option = plan.placement_options.filter(option_id=option_id).first()
     if option is None:

@@ -214,7 +214,7 @@ def inbound_shipment_close(
     auto-reconcile tolerance needs ``reimbursed`` or ``units_not_shipped``; ``received`` is only
     for a line with nothing missing.
     """
-    shipment = InboundShipment.objects.select_for_update().select_related("warehouse").get(pk=shipment.pk)
+    shipment = InboundShipment.objects.select_for_update(of=("self",)).select_related("warehouse").get(pk=shipment.pk)
     if shipment.status not in {S.CHECKED_IN, S.RECEIVING}:
         raise TransitionNotAllowed(
             {
@@ -320,7 +320,11 @@ def inbound_shipment_close(
 @transaction.atomic
 def inbound_line_resolve(*, line: InboundShipmentLine, resolution: str, note: str = "", actor=None):
     """Change a closed line's resolution (e.g. a claim is accepted) inside the claim window."""
-    line = InboundShipmentLine.objects.select_for_update().select_related("shipment", "product").get(pk=line.pk)
+    line = (
+        InboundShipmentLine.objects.select_for_update(of=("self",))
+        .select_related("shipment", "product")
+        .get(pk=line.pk)
+    )
     shipment = line.shipment
     if shipment.status != S.CLOSED:
         raise ValidationError({"resolution": "Only lines of a closed shipment are re-resolved."})

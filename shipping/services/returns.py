@@ -193,7 +193,9 @@ def shipment_return_receive(*, shipment: Shipment, dispositions: dict[str, dict[
     not on its way back, units that do not add up, or a return already received
     (``ReturnAlreadyReceived``).
     """
-    [locked] = Shipment.objects.select_for_update().select_related("source_warehouse").filter(pk=shipment.pk)
+    [locked] = (
+        Shipment.objects.select_for_update(of=("self",)).select_related("source_warehouse").filter(pk=shipment.pk)
+    )
     number = locked.tracking_number
     if locked.source_warehouse_id is None:
         raise ValidationError(

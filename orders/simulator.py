@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import OuterRef, Subquery
-from django.test.utils import override_settings
 from django.utils import timezone
 
 from merchants.models import Merchant, Product
@@ -32,7 +31,7 @@ from orders.services.fulfilment import orders_release
 from orders.services.intake import orders_allocate_waiting, orders_intake
 from shipping.models import Shipment, TrackingEvent
 from shipping.routes import PARTNER_REPORTED
-from shipping.services.shipments import clock_hours, shipment_transition, shipments_advance_due
+from shipping.services.shipments import clock_hours, real_clock, shipment_transition, shipments_advance_due
 from warehouses.demo_data import MERCHANTS as DEMO_MERCHANTS
 from warehouses.models import Bucket, Fee, InventoryBalance, LedgerReason
 from warehouses.modes import Mode, Speed
@@ -644,7 +643,7 @@ def backfill(
     events_before = TrackingEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     weights = [MERCHANT_WEIGHTS.get(m.slug, 1) for m in merchants]
     network, cards = Network.load(), {}
-    with override_settings(CROSSDOCK_CLOCK_SPEED=1.0):
+    with real_clock():
         for number in range(days):
             day_start = end - datetime.timedelta(days=days - number)
             day_end = day_start + datetime.timedelta(days=1)

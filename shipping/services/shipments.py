@@ -8,6 +8,8 @@ warehouse consumes ``reserved``; a transfer moves ``fulfillable`` → ``in_trans
 destination's ``fulfillable``), and ``shipment.stage_changed`` is published after commit.
 """
 
+import contextlib
+import contextvars
 import dataclasses
 import datetime
 import hashlib
@@ -58,10 +60,24 @@ RETURN_HOURS = 7 * 24
 INSPECTION_HOURS = 108  # the reference table's 2–7 extra days when customs opens a parcel
 
 
+_clock_speed: contextvars.ContextVar[float | None] = contextvars.ContextVar("clock_speed", default=None)
+
+
 def clock_hours(hours: float) -> datetime.timedelta:
     """A planned duration on the wall clock: the demo's accelerated clock divides every duration
     by ``CROSSDOCK_CLOCK_SPEED`` (1 in production), so parcels visibly move within minutes."""
-    return datetime.timedelta(hours=float(hours) / settings.CROSSDOCK_CLOCK_SPEED)
+    speed = _clock_speed.get() or settings.CROSSDOCK_CLOCK_SPEED
+    return datetime.timedelta(hours=float(hours) / speed)
+
+
+@contextlib.contextmanager
+def real_clock():
+    """Plan at real pace inside the block (history written after the fact), whatever the demo clock."""
+    token = _clock_speed.set(1.0)
+    try:
+        yield
+    finally:
+        _clock_speed.reset(token)
 
 
 class ShipmentTransitionNotAllowed(ValidationError):  # noqa: N818

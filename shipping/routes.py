@@ -48,22 +48,28 @@ def outbound_route_plan(*, mode: str, handling_hours: int, route: Route) -> list
             continue  # the partner declares at handover
         if estimate.stage == Stage.LAST_MILE and mode == Mode.DIRECT and route.crosses_border:
             stages.append((Stage.DESTINATION_SORTING, SORTING_HOURS))
-        stages.append((estimate.stage, estimate.typical_hours))
+        stages.append((estimate.stage, estimate.typical_hours, estimate.min_hours, estimate.max_hours))
     stages.append((Stage.DELIVERED, Decimal(0)))
     partner = mode == Mode.VIRTUAL_WAREHOUSE
-    return [
-        {
-            "stage": str(stage),
-            "hours": float(hours),
-            **({"by": "partner"} if partner and stage in PARTNER_REPORTED else {}),
-        }
-        for stage, hours in stages
-    ]
+    plan = [_step(stage, hours, *spread) for stage, hours, *spread in stages]
+    for step in plan:
+        if partner and step["stage"] in PARTNER_REPORTED:
+            step["by"] = "partner"
+    return plan
 
 
 def transfer_route_plan(*, route: Route) -> list[dict]:
     """FBA cross-border: origin FC → destination DC, received into stock at the DC."""
     stages = [(Stage.ORIGIN_SORTING, SORTING_HOURS)]
-    stages += [(e.stage, e.typical_hours) for e in route.stages if e.stage != Stage.LAST_MILE]
+    stages += [(e.stage, e.typical_hours, e.min_hours, e.max_hours) for e in route.stages if e.stage != Stage.LAST_MILE]
     stages += [(Stage.DC_RECEIVING, Decimal(24)), (Stage.DELIVERED, Decimal(0))]
-    return [{"stage": str(stage), "hours": float(hours)} for stage, hours in stages]
+    return [_step(stage, hours, *spread) for stage, hours, *spread in stages]
+
+
+def _step(stage: str, hours: Decimal, min_hours: Decimal | None = None, max_hours: Decimal | None = None) -> dict:
+    """One stage of a plan: its typical hours, and the lane's range where the lane gives one
+    (the schedule draws the actual duration within it)."""
+    step = {"stage": str(stage), "hours": float(hours)}
+    if min_hours is not None and max_hours is not None and min_hours < max_hours:
+        step["min"], step["max"] = float(min_hours), float(max_hours)
+    return step

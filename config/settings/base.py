@@ -159,6 +159,10 @@ CELERY_BEAT_SCHEDULE = {
 CROSSDOCK_DELIVERY_FAILURE_RATE = float(os.environ.get("CROSSDOCK_DELIVERY_FAILURE_RATE", "0.03"))
 CROSSDOCK_ORDER_HOLD_MINUTES = float(os.environ.get("CROSSDOCK_ORDER_HOLD_MINUTES", "30"))
 
+# Stage durations are drawn within each lane's min–max range (reproducibly per shipment);
+# off, every stage takes its typical duration.
+CROSSDOCK_SAMPLE_DURATIONS = env_bool("CROSSDOCK_SAMPLE_DURATIONS", True)
+
 # The demo's accelerated clock: every planned stage duration is divided by this (1 = real time).
 CROSSDOCK_CLOCK_SPEED = float(os.environ.get("CROSSDOCK_CLOCK_SPEED", "1"))
 

@@ -18,3 +18,6 @@ STORAGES = {
 # Messages that tests enqueue go to a folder of their own, never to a developer's ``var/``.
 if CELERY_BROKER_URL.startswith("filesystem://") and "CROSSDOCK_BROKER_DIR" not in os.environ:
     CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(Path(tempfile.mkdtemp(prefix="crossdock-broker-")))
+
+# Tests reason about planned (typical) durations; the test of the sampling turns it on itself.
+CROSSDOCK_SAMPLE_DURATIONS = False

@@ -13,6 +13,7 @@ import contextvars
 import dataclasses
 import datetime
 import hashlib
+import math
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
@@ -130,9 +131,23 @@ def _hours_due(shipment: Shipment, to: str, index: int, reason: str) -> float | 
         return RETRY_HOURS
     if to == Stage.RETURNING:
         return RETURN_HOURS
-    if shipment.route[index].get("by") == "partner":
+    step = shipment.route[index]
+    if step.get("by") == "partner":
         return None  # the partner reports when it is done
-    return shipment.route[index]["hours"]
+    if "min" in step and settings.CROSSDOCK_SAMPLE_DURATIONS:
+        return _sampled_hours(shipment, index, step)
+    return step["hours"]
+
+
+def _sampled_hours(shipment: Shipment, index: int, step: dict) -> float:
+    """A duration drawn from the lane's range, most likely the typical one (a triangular law),
+    reproducible per shipment and stage."""
+    low, mode, high = step["min"], min(max(step["hours"], step["min"]), step["max"]), step["max"]
+    u = _chance(shipment, f"duration:{index}")
+    split = (mode - low) / (high - low)
+    if u < split:
+        return low + math.sqrt(u * (high - low) * (mode - low))
+    return high - math.sqrt((1 - u) * (high - low) * (high - mode))
 
 
 def _apply(shipments: list[Shipment], moves: dict[int, Move], at: datetime.datetime) -> list[Shipment]:

@@ -336,3 +336,21 @@ def test_the_merchant_transfers_stock_to_a_destination_dc_through_the_portal(
     assert InventoryBalance.objects.get(product=widget, warehouse=order_network["US-LAX2"]).fulfillable == 25
     assert InventoryBalance.objects.get(product=widget, warehouse=origin).fulfillable == 15
     assert inventory_discrepancies() == []
+
+
+def test_stage_durations_are_drawn_within_the_lane_range_reproducibly(merchant, widget, order_network, settings):
+    from shipping.services.shipments import _hours_due
+
+    settings.CROSSDOCK_SAMPLE_DURATIONS = True
+    Lane.objects.update(inspection_probability=0)
+    for n in range(6):
+        released(merchant, us_order(f"D-{n}", mode="direct"))
+    parcels = list(Shipment.objects.all())
+    index = parcels[0].planned_stages.index("line_haul")
+    step = parcels[0].route[index]
+    drawn = [_hours_due(p, "line_haul", index, "") for p in parcels]
+    assert all(step["min"] <= hours <= step["max"] for hours in drawn)
+    assert len(set(drawn)) > 1  # parcels differ
+    assert drawn == [_hours_due(p, "line_haul", index, "") for p in parcels]  # and each is reproducible
+    settings.CROSSDOCK_SAMPLE_DURATIONS = False
+    assert {_hours_due(p, "line_haul", index, "") for p in parcels} == {step["hours"]}

@@ -57,6 +57,13 @@ def _headers(response) -> dict:
     return {k: v for k, v in response.items() if k in ("WWW-Authenticate", "Retry-After", "Allow")}
 
 
+class Conflict(exceptions.ValidationError):
+    """A 409 that keeps the field paths of the service's error (``attr`` stays ``status``, …)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
 def conflict(detail: str, code: str = "conflict", **extra) -> Response:
     """A 409 in the API's error format, with optional extra keys (e.g. the existing id)."""
     return Response(

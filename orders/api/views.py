@@ -22,7 +22,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from merchants.api.errors import conflict
+from merchants.api.errors import Conflict, conflict
 from merchants.models import Product
 from merchants.tenancy import MerchantScopedViewSet
 from orders.api import serializers as s
@@ -33,13 +33,6 @@ from orders.services.compare import compare_modes
 from orders.services.intake import DuplicateOrder, order_create, orders_intake
 from orders.services.preview import fulfillment_preview
 from orders.services.status import OrderTransitionNotAllowed
-
-
-class Conflict(exceptions.ValidationError):
-    """A 409 that keeps the field paths of the service's error (``attr`` stays ``status``)."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
 
 
 def _checked_input(serializer_class, data) -> dict:

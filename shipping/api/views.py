@@ -21,10 +21,11 @@ through the same prefetched queryset as ``retrieve``.
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from merchants.api.errors import Conflict
 from merchants.tenancy import IsOperator, MerchantScopedViewSet
 from shipping.api import serializers as s
 from shipping.api.filters import InboundPlanFilter, InboundShipmentFilter
@@ -49,13 +50,6 @@ from shipping.services.inbound_shipments import (
 from shipping.services.placement import placement_option_confirm, placement_options_generate
 from shipping.services.receiving import RECEIVABLE, box_check_in, box_count, inbound_shipment_close
 from warehouses.models import Warehouse
-
-
-class Conflict(exceptions.ValidationError):
-    """A 409 that keeps the field paths of the service's error (``attr`` stays ``status``, …)."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
 
 
 class StateConflictMixin:

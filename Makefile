@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+E2E_STAMP := $(VENV)/.e2e-installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format migrate seed clean
+.PHONY: install run test e2e lint format migrate seed clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -35,6 +36,15 @@ run: seed
 ## The whole suite. Tests that need PostgreSQL or Redis skip unless DATABASE_URL / REDIS_URL are set.
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Browser tests: migrate + seed a fresh database, start web, worker and beat on an accelerated clock,
+## and drive the system's Chromium through a merchant's journey (docs/testing.md). Screenshots: var/e2e/.
+$(E2E_STAMP): $(STAMP) requirements-e2e.txt
+	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements-e2e.txt
+	@touch $(E2E_STAMP)
+
+e2e: $(E2E_STAMP)
+	$(BIN)/python -m pytest e2e $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

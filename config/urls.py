@@ -23,6 +23,10 @@ urlpatterns = [
     path("", include("warehouses.urls")),
     path("", include("shipping.urls")),
     path("", include("orders.urls")),
+    path("", include("integrations.urls")),
+    path("", include("webhooks.urls")),
     path("console/", include("shipping.console_urls")),
+    path("console/", include("dashboards.console_urls")),  # the console's overview, at its root
+    path("dashboards/", include("dashboards.urls")),
     path("partner/", include("shipping.partner.urls")),
 ]

@@ -54,23 +54,32 @@ from tests.factories import (
 )
 from tests.orders.conftest import us_order
 from tests.shipping.conftest import box
-from warehouses.models import InventoryBalance, InventoryLedgerEntry, Warehouse
+from warehouses.api_keys import api_key_create, api_keys_revoke
+from warehouses.models import ApiKey, InventoryBalance, InventoryLedgerEntry, Warehouse
 from warehouses.modes import Mode, WarehouseRole
 from warehouses.network import Network
 from warehouses.rate_facts import rate_cards_load_demo
 from warehouses.services.inventory import inventory_adjust
+from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from webhooks.services.endpoints import (
+    webhook_endpoint_create,
+    webhook_endpoint_disable,
+    webhook_endpoint_rotate_secret,
+    webhook_endpoint_send_test,
+)
 
 pytestmark = pytest.mark.django_db
 
 # ``shipping`` is the merchant portal's inbound section: swept like the rest of the portal.
 # ``orders`` is the portal's orders section: swept too, so each URL it gains must join SWEEP.
-SWEPT_NAMESPACES = ("portal", "warehouses", "shipping", "orders")
+SWEPT_NAMESPACES = ("portal", "warehouses", "shipping", "orders", "integrations", "webhooks", "dashboards")
 # Namespaces that are not merchant-facing; any other namespace fails the sweep until classified.
 UNSWEPT_NAMESPACES = {
     "admin": "the Django admin, staff only",
     "console": "the operator console: platform staff only, unscoped on purpose",
     "partner": "the partner portal: scoped by Partner.users, not by merchant; isolation in test_partner.py",
     "partner-api": "the partner API: scoped to the API key's partner; isolation in tests/shipping/test_partner.py",
+    "operations": "the console's overview: platform staff only, unscoped on purpose",
 }
 # ``/api/v1/receiving/`` is the operators' dock in the API: staff only and unscoped on purpose, so it
 # is swept as OPERATOR (a merchant user is refused outright) rather than as a merchant's object.
@@ -105,6 +114,14 @@ class Side:
     import_file: bytes = b""
     # ... and the outbound shipment of the processing order, on its way to the buyer.
     outbound: Shipment | None = None
+    # Webhooks: an active endpoint mid-rotation, a disabled one, and a delivery to the disabled one.
+    webhook_endpoint: WebhookEndpoint | None = None
+    disabled_endpoint: WebhookEndpoint | None = None
+    webhook_delivery: WebhookDelivery | None = None
+    # ... and a parcel from China, with its customs declaration (pending).
+    declared: Shipment | None = None
+    # API keys: A's revoked (revoking it again changes nothing), B's live.
+    api_key: ApiKey | None = None
 
 
 @dataclass
@@ -132,6 +149,9 @@ class World:
             *(entry["merchant_order_id"] for report in imports.values_list("report", flat=True) for entry in report),
             *Shipment.objects.filter(merchant=merchant).values_list("tracking_number", flat=True),
         ]
+        api_keys = [s for key in ApiKey.objects.filter(merchant=merchant) for s in (key.name, key.prefix)]
+        orders += api_keys
+        orders += webhook_strings(merchant)
         return [s for p in self.b.products for s in (p.sku, p.fnsku, p.title)] + [s for s in inbound + orders if s]
 
 
@@ -275,7 +295,39 @@ def world(db, django_capture_on_commit_callbacks) -> World:
     }
     for side in sides.values():
         side.balances = list(InventoryBalance.objects.filter(merchant=side.merchant).order_by("pk"))
+        side.declared = declared_shipment(side)
+    sides["a"].api_key, _ = api_key_create(name="Alpha shop", scopes=["orders:read"], merchant=sides["a"].merchant)
+    api_keys_revoke(api_keys=ApiKey.objects.filter(pk=sides["a"].api_key.pk))
+    sides["b"].api_key, _ = api_key_create(name="Bravo ERP", scopes=["orders:write"], merchant=sides["b"].merchant)
+    for key, side in sides.items():
+        add_webhooks(side, key)
     return World(a=sides["a"], b=sides["b"], shared_warehouse=shared, b_only_warehouses=b_only)
+
+
+def declared_shipment(side: Side) -> Shipment:
+    """A parcel from China to a US buyer: it crosses a customs border, so it has a declaration."""
+    product = side.products[0]
+    route = [{"stage": "line_haul", "hours": 24.0}, {"stage": "import_customs", "hours": 24.0}]
+    route += [{"stage": "last_mile", "hours": 24.0}, {"stage": "delivered", "hours": 0.0}]
+    [shipment] = shipments_create(
+        specs=[
+            {
+                "kind": Shipment.Kind.OUTBOUND,
+                "merchant_id": side.merchant.pk,
+                "mode_id": Mode.DIRECT,
+                "origin_country": "CN",
+                "crosses_border": True,
+                "route": route,
+                "contact_name": "Ada Buyer",
+                "address_line1": "1 Main St",
+                "city": "Springfield",
+                "postal_code": "62701",
+                "country": "US",
+                "lines": [(product.pk, 1, product.declared_value, product.declared_currency)],
+            }
+        ]
+    )
+    return shipment
 
 
 @pytest.fixture
@@ -366,7 +418,84 @@ def b_shipment_pk(world: World) -> list[dict]:
     return [{"pk": world.b.shipment.pk}]
 
 
+def declaration_of(world: World, side: str) -> Shipment:
+    return getattr(world, side).declared  # pending, not held: reassessing it is refused (409)
+
+
+def api_key_of(world: World, side: str) -> ApiKey:
+    return getattr(world, side).api_key
+
+
+def b_parcels(world: World) -> list[dict]:
+    """B's parcels at the customs desk's door: neither is held, so no decision applies."""
+    return [{"pk": world.b.outbound.pk}, {"pk": world.b.declared.pk}]
+
+
+WEBHOOK_HOSTS = {"a": "hooks.alpha-goods.example", "b": "hooks.bravo-secret.example"}
+
+
+def add_webhooks(side: Side, key: str) -> None:
+    """Through the services: an active endpoint (rotated: a second rotation is refused while the
+    overlap runs), and a disabled one whose test event failed unsent."""
+    host, name = WEBHOOK_HOSTS[key], side.merchant.name
+    active, _ = webhook_endpoint_create(merchant=side.merchant, url=f"https://{host}/live", description=f"{name} ERP")
+    side.webhook_endpoint, _ = webhook_endpoint_rotate_secret(endpoint=active)
+    webhook_endpoint_send_test(endpoint=active)
+    disabled, _ = webhook_endpoint_create(merchant=side.merchant, url=f"https://{host}/old", description=f"{name} old")
+    event = webhook_endpoint_send_test(endpoint=disabled)
+    webhook_endpoint_disable(endpoint=disabled)
+    side.disabled_endpoint = disabled
+    side.webhook_delivery = WebhookDelivery.objects.get(event=event)
+
+
+def webhook_strings(merchant: Merchant) -> list[str]:
+    endpoints = WebhookEndpoint.objects.filter(merchant=merchant)
+    return [
+        *(s for e in endpoints for s in (e.url, e.description, e.secret, e.previous_secret) if s),
+        *WebhookEvent.objects.filter(merchant=merchant).values_list("id", flat=True),
+    ]
+
+
+def webhook_endpoint_of(world: World, side: str) -> WebhookEndpoint:
+    return getattr(world, side).webhook_endpoint  # active, mid-rotation: another rotation is refused (409)
+
+
+def disabled_endpoint_of(world: World, side: str) -> WebhookEndpoint:
+    return getattr(world, side).disabled_endpoint  # disabling it again changes nothing; a test event is refused
+
+
+def webhook_delivery_of(world: World, side: str) -> WebhookDelivery:
+    return getattr(world, side).webhook_delivery  # at the disabled endpoint: a redelivery is refused (409)
+
+
+def a_webhook_urls(world: World) -> list[str]:
+    return [world.a.webhook_endpoint.url, world.a.disabled_endpoint.url]
+
+
 SWEEP: dict[str, Target] = {
+    # Webhooks, the API. The actions' controls change nothing of A's: A's endpoint is mid-rotation
+    # (409), enabling the active one or disabling the disabled one leaves them as they are, a test
+    # event or a redelivery to the disabled endpoint is refused (409).
+    "api:webhook-endpoint-list": Target(PAGE),
+    "api:webhook-endpoint-detail": Target(OWNED, objects=webhook_endpoint_of),
+    "api:webhook-endpoint-rotate-secret": Target(OWNED, objects=webhook_endpoint_of, control=("POST", 409)),
+    "api:webhook-endpoint-enable": Target(OWNED, objects=webhook_endpoint_of, control=("POST", 200)),
+    "api:webhook-endpoint-disable": Target(OWNED, objects=disabled_endpoint_of, control=("POST", 200)),
+    "api:webhook-endpoint-test": Target(OWNED, objects=disabled_endpoint_of, control=("POST", 409)),
+    "api:webhook-delivery-list": Target(PAGE),
+    "api:webhook-delivery-detail": Target(OWNED, objects=webhook_delivery_of),
+    "api:webhook-delivery-redeliver": Target(OWNED, objects=webhook_delivery_of, control=("POST", 409)),
+    # Webhooks, the portal: the same controls, answered with a redirect to the endpoint's page.
+    "webhooks:endpoint-list": Target(PAGE),
+    "webhooks:endpoint-create": Target(PAGE),
+    "webhooks:endpoint-detail": Target(OWNED, objects=webhook_endpoint_of),
+    "webhooks:endpoint-edit": Target(OWNED, objects=webhook_endpoint_of),
+    "webhooks:endpoint-delete": Target(OWNED, objects=webhook_endpoint_of),
+    "webhooks:endpoint-rotate": Target(OWNED, objects=webhook_endpoint_of),
+    "webhooks:endpoint-enable": Target(OWNED, objects=webhook_endpoint_of, control=("POST", 302)),
+    "webhooks:endpoint-disable": Target(OWNED, objects=disabled_endpoint_of, control=("POST", 302)),
+    "webhooks:endpoint-test": Target(OWNED, objects=disabled_endpoint_of, control=("POST", 302)),
+    "webhooks:delivery-redeliver": Target(OWNED, objects=webhook_delivery_of, control=("POST", 302)),
     "portal:switch-merchant": Target(POST_ONLY, covered_by="test_switch_merchant_refuses_merchant_b"),
     "portal:product-list": Target(PAGE),
     "portal:product-create": Target(PAGE),
@@ -447,6 +576,25 @@ SWEEP: dict[str, Target] = {
     "api:receiving-shipment-close": Target(OPERATOR, shared_kwargs=b_shipment_pk),
     "api:receiving-shipment-customs-release": Target(OPERATOR, shared_kwargs=b_shipment_pk),
     "api:receiving-shipment-in-transit": Target(OPERATOR, shared_kwargs=b_shipment_pk),
+    # Dashboards: period figures from the rollups (computed in their covering test), live counts.
+    "dashboards:index": Target(PAGE, covered_by="test_dashboards_count_a_and_never_b"),
+    "dashboards:mode": Target(SHARED, shared_kwargs=lambda w: [{"code": code} for code in Mode.values]),
+    # Tracking and customs, the API. Reassessing A's declaration (not held) is refused: 409.
+    "api:shipment-events": Target(OWNED, objects=outbound_of),
+    "api:customs-declaration-list": Target(PAGE),
+    "api:customs-declaration-detail": Target(OWNED, objects=declaration_of),
+    "api:customs-declaration-reassess": Target(OWNED, objects=declaration_of, control=("POST", 409)),
+    # The customs desk in the API: staff only, every merchant's held parcels.
+    "api:customs-hold-list": Target(OPERATOR, shared_kwargs=lambda w: [{}]),
+    "api:customs-hold-release": Target(OPERATOR, shared_kwargs=b_parcels),
+    "api:customs-hold-reject": Target(OPERATOR, shared_kwargs=b_parcels),
+    # The API's schema and its documentation pages: the same for everyone.
+    "api:schema": Target(PAGE),
+    "api:swagger-ui": Target(PAGE),
+    "api:redoc": Target(PAGE),
+    # The portal's API keys (owners only). A's key is already revoked: revoking it changes nothing.
+    "integrations:api-key-list": Target(PAGE, covered_by="test_creating_an_api_key_never_creates_it_for_b"),
+    "integrations:api-key-revoke": Target(OWNED, objects=api_key_of, control=("POST", 302)),
 }
 
 
@@ -581,6 +729,9 @@ def rows_of(merchant: Merchant) -> dict[str, list[dict]]:
         "outbound": Shipment.objects.filter(merchant=merchant),
         "outbound_lines": ShipmentLine.objects.filter(Q(shipment__merchant=merchant) | own_products),
         "tracking": TrackingEvent.objects.filter(shipment__merchant=merchant),
+        "webhook_endpoints": WebhookEndpoint.objects.filter(merchant=merchant),
+        "webhook_events": WebhookEvent.objects.filter(merchant=merchant),
+        "webhook_deliveries": WebhookDelivery.objects.filter(endpoint__merchant=merchant),
     }
     return {name: list(qs.order_by("pk").values()) for name, qs in querysets.items()}
 
@@ -629,7 +780,7 @@ def test_sweep_kinds_match_the_url_shapes():
         route = ROUTES[key]
         if target.kind in (PAGE, POST_ONLY, QUERY):
             assert not route.kwargs, f"{key} takes {set(route.kwargs)}: say how to reach B's object through it"
-        else:
+        elif target.kind != OPERATOR:  # an operator list takes no id either
             assert route.kwargs, f"{key} takes no id, so it is a {PAGE}"
         if target.kind == OWNED:
             # The owned-object tests build ``pk=<B's object>`` and ``more_kwargs`` of the same side;
@@ -766,6 +917,9 @@ def a_import_names(world: World) -> list[str]:
 PAGES = [*PAGE_KEYS, "home"]
 # The lists, and what of A's each must show.
 LISTS_OF_A: dict[str, Callable[[World], list[str]]] = {
+    "webhooks:endpoint-list": a_webhook_urls,
+    "api:webhook-endpoint-list": a_webhook_urls,
+    "api:webhook-delivery-list": lambda world: [world.a.webhook_delivery.event_id],
     "portal:product-list": a_skus,
     "warehouses:inventory": a_skus,
     "api:product-list": a_skus,
@@ -778,6 +932,7 @@ LISTS_OF_A: dict[str, Callable[[World], list[str]]] = {
     "orders:import-list": a_import_names,
     "orders:import-create": a_import_names,  # its recent imports
     "api:order-list": a_order_ids,
+    "integrations:api-key-list": lambda world: [world.a.api_key.prefix, world.a.api_key.name],
 }
 
 
@@ -886,6 +1041,28 @@ def test_operator_routes_answer_staff(staff_client, world, key):
     assert rows_of(world.b.merchant) == before
 
 
+def test_dashboards_count_a_and_never_b(a_client, client, world):
+    """With the rollups computed, every dashboard counts A's orders only, whatever the probe; an
+    operator's count of both merchants is the proof that B's orders are there to leak."""
+    from dashboards.services import rollups_rebuild
+
+    rollups_rebuild()
+    a_orders = Order.objects.filter(merchant=world.a.merchant).exclude(status=Order.Status.INVALID).count()
+    urls = [reverse("dashboards:index"), *(reverse("dashboards:mode", args=[code]) for code in Mode.values)]
+    for url in urls:
+        for probe in PROBES:
+            params = {k: v.format(**probe_ids(world)) for k, v in probe.items()}
+            response = a_client.get(url, params)
+            assert response.status_code == 200, f"{url} {params}"
+            assert_nothing_of_b(response, world, f"{url} {params}", echoed=params)
+    page = a_client.get(reverse("dashboards:mode", args=[Mode.GLOBAL_WAREHOUSE]), {"merchant": world.b.merchant.pk})
+    assert page.context["totals"].orders_placed == a_orders > 0
+    client.force_login(UserFactory(is_staff=True))
+    everyone = client.get(reverse("dashboards:mode", args=[Mode.GLOBAL_WAREHOUSE]))
+    b_orders = Order.objects.filter(merchant=world.b.merchant).exclude(status=Order.Status.INVALID).count()
+    assert everyone.context["totals"].orders_placed == a_orders + b_orders
+
+
 def test_mode_pages_show_a_stock_where_b_also_has_some(a_client, world):
     response = a_client.get(reverse("warehouses:mode", args=[Mode.GLOBAL_WAREHOUSE]))
     assert {b.product.merchant_id for b in response.context["stock"]} == {world.a.merchant.pk}
@@ -904,6 +1081,19 @@ def test_posting_a_product_via_the_api_never_creates_it_for_b(a_client, world):
     created = Product.objects.get(pk=response.json()["id"])
     assert created.merchant == world.a.merchant
     assert Product.objects.filter(merchant=world.b.merchant).count() == b_count
+
+
+def test_creating_an_api_key_never_creates_it_for_b(a_client, world):
+    b_keys = list(ApiKey.objects.filter(merchant=world.b.merchant).values())
+    url = reverse("integrations:api-key-list")
+    form = {"name": "Alpha ERP", "scopes": ["orders:read"], "merchant": world.b.merchant.pk}
+    response = a_client.post(url, {**form, "merchant_id": world.b.merchant.pk})
+    assert response.status_code == 200
+    created = ApiKey.objects.get(name="Alpha ERP")
+    assert created.merchant == world.a.merchant and created.scopes == ["orders:read"]
+    assert response.context["new_key"].startswith(f"cd_live_{created.prefix}_")
+    assert_nothing_of_b(response, world, "API keys page after creating a key")
+    assert list(ApiKey.objects.filter(merchant=world.b.merchant).values()) == b_keys
 
 
 def test_posting_a_product_via_the_portal_never_creates_it_for_b(a_client, world):
@@ -936,7 +1126,7 @@ def test_inventory_warehouse_filter_never_shows_b_stock(a_client, world, code):
     api = a_client.get("/api/v1/inventory/", {"warehouse": code})
     assert_nothing_of_b(api, world, f"inventory API ?warehouse={code}")
     expected = len(world.a.products) if code == "US-SHR1" else 0
-    assert api.json()["count"] == expected
+    assert len(api.json()["results"]) == expected
 
 
 # --- sending inventory: ids of B's inside A's requests ---------------------------------------

@@ -43,14 +43,22 @@ PARTNER_SCOPES = {
     PARTNER_READ: "Read the shipments at the partner's warehouses",
     PARTNER_WRITE: "Post stage events of those shipments",
 }
+# ``<family>:read`` lets a key read a resource family (GET), ``<family>:write`` change it (POST,
+# PUT, PATCH, DELETE). Each API viewset names its family (``scope_family``).
 MERCHANT_SCOPES = {
     "products:read": "Read the catalog",
     "products:write": "Create and change products",
     "inventory:read": "Read inventory balances",
     "inbound:read": "Read inbound plans and shipments",
     "inbound:write": "Create and change inbound plans and shipments",
-    "orders:read": "Read orders and their shipments",
+    "orders:read": "Read orders and fulfillment previews",
     "orders:write": "Create and cancel orders",
+    "shipments:read": "Read shipments and their tracking events",
+    "customs:read": "Read customs declarations",
+    "customs:write": "Ask customs to assess a held declaration again",
+    "quotes:read": "Compare the modes' landed cost and delivery time",
+    "webhooks:read": "Read webhook endpoints and deliveries",
+    "webhooks:write": "Create, change and redeliver webhooks",
 }
 
 

@@ -1,7 +1,7 @@
 """Portal pages about the network and the merchant's stock in it."""
 
 from django.db.models import Q
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import TemplateView
 
 from merchants.models import Product
@@ -12,6 +12,17 @@ from warehouses.selectors import inventory_balances, inventory_totals_by_warehou
 
 class HomeView(MerchantScopedMixin, TemplateView):
     template_name = "warehouses/home.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        # Where logging in lands: operators and partners without a merchant go to their own home
+        # page rather than to "No merchant account".
+        user = request.user
+        if user.is_authenticated and request.merchant is None:
+            if user.is_staff:
+                return redirect("operations:overview")
+            if user.partners.exists():
+                return redirect("partner:home")
+        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

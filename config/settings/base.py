@@ -40,10 +40,16 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "merchants",
     "warehouses",
     "shipping",
     "orders",
+    "webhooks",
+    "integrations",
+    "django_htmx",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -53,7 +59,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "merchants.middleware.CurrentMerchantMiddleware",
+    # ``Idempotency-Key`` on every POST under /api/ (docs/api.md).
+    "integrations.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -150,8 +159,19 @@ CELERY_BEAT_SCHEDULE = {
     },
     "verify-inventory": {"task": "warehouses.tasks.verify_inventory", "schedule": 3600.0},
     "allocate-waiting-orders": {"task": "orders.tasks.allocate_waiting_orders", "schedule": 300.0},
-    "release-planned-orders": {"task": "orders.tasks.release_planned_orders", "schedule": 60.0},
-    "shipments-tick": {"task": "shipping.tasks.advance_due_shipments", "schedule": 10.0},
+    "release-planned-orders": {
+        "task": "orders.tasks.release_planned_orders",
+        "schedule": float(os.environ.get("CROSSDOCK_RELEASE_SECONDS", "60")),
+    },
+    # How often due shipments move on; the browser tests shorten it (and the release) to seconds.
+    "shipments-tick": {
+        "task": "shipping.tasks.advance_due_shipments",
+        "schedule": float(os.environ.get("CROSSDOCK_TICK_SECONDS", "10")),
+    },
+    "webhooks-dispatch": {"task": "webhooks.tasks.dispatch_due_deliveries", "schedule": 10.0},
+    "purge-idempotency-keys": {"task": "integrations.tasks.purge_idempotency_keys", "schedule": 3600.0},
+    # The dashboards' daily rollups: the days touched since the last run are recomputed.
+    "dashboard-rollups": {"task": "dashboards.tasks.refresh_rollups", "schedule": 300.0},
 }
 
 # Share of last-mile deliveries the schedule marks as attempted (nobody home), and how long a
@@ -165,6 +185,17 @@ CROSSDOCK_SAMPLE_DURATIONS = env_bool("CROSSDOCK_SAMPLE_DURATIONS", True)
 
 # The demo's accelerated clock: every planned stage duration is divided by this (1 = real time).
 CROSSDOCK_CLOCK_SPEED = float(os.environ.get("CROSSDOCK_CLOCK_SPEED", "1"))
+
+# Webhooks: off in production, a URL must be https and reach a public address; on (development,
+# tests) http and this machine or a private network are allowed. An endpoint is disabled when
+# every attempt has failed for this many hours, or this many events in a row failed for good.
+CROSSDOCK_WEBHOOK_ALLOW_LOCAL_TARGETS = env_bool("CROSSDOCK_WEBHOOK_ALLOW_LOCAL_TARGETS", DEBUG)
+CROSSDOCK_WEBHOOK_DISABLE_AFTER_HOURS = float(os.environ.get("CROSSDOCK_WEBHOOK_DISABLE_AFTER_HOURS", "24"))
+CROSSDOCK_WEBHOOK_DISABLE_AFTER_EVENTS = int(os.environ.get("CROSSDOCK_WEBHOOK_DISABLE_AFTER_EVENTS", "10"))
+
+# ``inventory.low_stock`` fires when a product's fulfillable units at a warehouse fall below this
+# (from this or more); 0 turns it off.
+CROSSDOCK_LOW_STOCK_THRESHOLD = int(os.environ.get("CROSSDOCK_LOW_STOCK_THRESHOLD", "10"))
 
 # Bulk order intake takes up to 1,000 orders of up to 100 lines in one JSON body.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
@@ -197,12 +228,60 @@ STORAGES = {
 
 # --- REST framework -------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # A bearer API key first: without credentials the API answers 401 with its challenge.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "warehouses.api_keys.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "merchants.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["integrations.throttling.ApiRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "integrations.schema.AutoSchema",
     "EXCEPTION_HANDLER": "merchants.api.errors.exception_handler",
+}
+# Requests per API key (by its prefix), per signed-in user, and per client IP without either.
+CROSSDOCK_API_THROTTLE_RATES = {
+    "api_key": os.environ.get("CROSSDOCK_API_RATE_KEY", "600/min"),
+    "user": os.environ.get("CROSSDOCK_API_RATE_USER", "300/min"),
+    "anon": os.environ.get("CROSSDOCK_API_RATE_ANON", "60/min"),
+}
+# How long a POST's Idempotency-Key and its stored response are kept.
+CROSSDOCK_IDEMPOTENCY_TTL_HOURS = 24
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Crossdock API",
+    "DESCRIPTION": "Cross-border e-commerce logistics in five fulfillment modes. Guide: docs/api.md.",
+    "VERSION": "1.0.0",
+    # 3.1: JSON Schema proper, so that a nullable object (``"duties": null``) is said exactly.
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name get names of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "CountryEnum": "django_countries.countries",
+        "ModeEnum": "warehouses.modes.Mode",
+        "SpeedEnum": "warehouses.modes.Speed",
+        "StageEnum": "warehouses.modes.Stage",
+        "PartnerStageEnum": "shipping.partner.api.PARTNER_STAGES",
+        "OwnerEnum": "shipping.models.inbound.Owner",
+        "InboundPlanStatusEnum": "shipping.models.InboundPlan.Status",
+        "PlacementOptionStatusEnum": "shipping.models.PlacementOption.Status",
+        "InboundShipmentStatusEnum": "shipping.models.InboundShipment.Status",
+        "InboundCustomsStatusEnum": "shipping.models.InboundShipment.CustomsStatus",
+        "ShipmentStatusEnum": "shipping.models.Shipment.Status",
+        "CustomsStatusEnum": "shipping.models.Shipment.CustomsStatus",
+        "TrackingEventSourceEnum": "shipping.models.TrackingEvent.Source",
+        "WebhookDeliveryStatusEnum": "webhooks.models.WebhookDelivery.Status",
+        "OrderStatusEnum": "orders.models.Order.Status",
+        "OrderSourceEnum": "orders.models.Order.Source",
+        "AllocationStatusEnum": "orders.models.Allocation.Status",
+    },
 }
 
 LOGGING = {

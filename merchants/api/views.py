@@ -9,13 +9,19 @@ from merchants.tenancy import MerchantScopedViewSet
 
 
 class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MerchantScopedViewSet):
-    """The merchant's catalog. Create with POST, change with PATCH or PUT."""
+    """The merchant's catalog, newest first. Create with POST, change with PATCH or PUT.
+
+    Filters: ``sku`` (exact, any case), ``q`` (SKU or title contains, or the FNSKU), ``size_tier``,
+    ``hs_chapter`` (HS code prefix), ``origin_country``, the goods flags, ``is_active``,
+    ``created_after`` / ``created_before``.
+    """
 
     serializer_class = ProductSerializer
     filterset_class = ProductFilter
+    scope_family = "products"
 
     def get_merchant_queryset(self):
-        return Product.objects.filter(merchant=self.merchant).order_by("sku")
+        return Product.objects.filter(merchant=self.merchant).order_by("-created_at", "-id")
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -10,10 +10,19 @@ costs the same number of queries whatever its length. Money is a decimal string 
 currency; datetimes are ISO 8601.
 """
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from orders.models import Allocation, Order, OrderEvent, OrderLine
-from orders.services.intake import ADDRESS_FIELDS, MAX_ORDERS_PER_REQUEST, IntakeResult
+from integrations.schema import ErrorSerializer
+from orders.models import Allocation, FulfillmentPolicy, Order, OrderEvent, OrderLine
+from orders.services.intake import (
+    ADDRESS_FIELDS,
+    MAX_LINES_PER_ORDER,
+    MAX_ORDERS_PER_REQUEST,
+    MAX_UNITS_PER_LINE,
+    IntakeResult,
+)
+from warehouses.modes import Mode, Speed
 
 # --- input -------------------------------------------------------------------------------
 
@@ -48,6 +57,56 @@ class CompareInputSerializer(serializers.Serializer):
     destination_country = serializers.CharField(max_length=60)
     # The range is the service's to check; here only that it is a whole number.
     monthly_volume = serializers.IntegerField()
+
+
+# --- the requests' full shapes, for the schema (the services check them, per field path) -----
+
+
+class AddressSerializer(serializers.Serializer):
+    contact_name = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    address_line1 = serializers.CharField(max_length=200)
+    address_line2 = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=100)
+    region = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    country = serializers.CharField(min_length=2, max_length=2, help_text="ISO 3166-1 alpha-2, e.g. US, DE.")
+
+
+class OrderLineInputSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=40, help_text="Your SKU.")
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_UNITS_PER_LINE)
+    unit_value = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, help_text="Declared value per unit; default: the product's."
+    )
+
+
+class OrderInputSerializer(serializers.Serializer):
+    merchant_order_id = serializers.CharField(max_length=64, help_text="Your id of the order, unique per merchant.")
+    mode = serializers.ChoiceField(choices=Mode.choices)
+    speed = serializers.ChoiceField(choices=Speed.choices, required=False, help_text="Default: standard.")
+    fulfillment_policy = serializers.ChoiceField(
+        choices=FulfillmentPolicy.choices, required=False, help_text="Default: fill_or_kill."
+    )
+    destination = AddressSerializer()
+    buyer_email = serializers.EmailField(required=False, allow_blank=True)
+    currency = serializers.CharField(max_length=3, required=False, help_text="Default: the merchant's currency.")
+    lines = OrderLineInputSerializer(many=True, max_length=MAX_LINES_PER_ORDER)
+
+
+class BulkOrdersInputSerializer(serializers.Serializer):
+    orders = OrderInputSerializer(many=True, max_length=MAX_ORDERS_PER_REQUEST)
+
+
+class PreviewRequestSerializer(serializers.Serializer):
+    destination = AddressSerializer()
+    lines = OrderLineInputSerializer(many=True, max_length=MAX_LINES_PER_ORDER)
+    speeds = serializers.ListField(
+        child=serializers.ChoiceField(choices=Speed.choices), required=False, help_text="Default: every speed."
+    )
+    modes = serializers.ListField(
+        child=serializers.ChoiceField(choices=Mode.choices), required=False, help_text="Default: every mode."
+    )
 
 
 # --- output ------------------------------------------------------------------------------
@@ -121,6 +180,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
+    @extend_schema_field(AddressSerializer)
     def get_destination(self, order: Order) -> dict:
         address = {name: getattr(order, name) for name in ADDRESS_FIELDS}
         address["country"] = order.country.code
@@ -141,6 +201,22 @@ def _errors(messages: dict[str, list[str]], code: str) -> list[dict]:
         for path, texts in messages.items()
         for message in texts
     ]
+
+
+class IntakeResultShapeSerializer(serializers.Serializer):
+    """The schema of ``IntakeResultSerializer``'s output."""
+
+    index = serializers.IntegerField(help_text="The order's position in the request, from 0.")
+    merchant_order_id = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=["created", "duplicate", "rejected"])
+    id = serializers.IntegerField(required=False, help_text="The new order (created).")
+    status = serializers.ChoiceField(choices=Order.Status.choices, required=False, help_text="Its status (created).")
+    existing_id = serializers.IntegerField(required=False, help_text="Your order of that id (duplicate).")
+    errors = ErrorSerializer(many=True)
+
+
+class BulkResultSerializer(serializers.Serializer):
+    results = IntakeResultShapeSerializer(many=True)
 
 
 class IntakeResultSerializer(serializers.BaseSerializer):
@@ -182,9 +258,9 @@ class PreviewOptionSerializer(serializers.Serializer):
     total_fees = MoneyField()
     currency = serializers.CharField()
     ship_from = serializers.ListField(child=serializers.CharField())
-    ship_by = serializers.DateTimeField()
-    arrive_earliest = serializers.DateTimeField()
-    arrive_latest = serializers.DateTimeField()
+    ship_by = serializers.DateTimeField(allow_null=True)
+    arrive_earliest = serializers.DateTimeField(allow_null=True)
+    arrive_latest = serializers.DateTimeField(allow_null=True)
     duties = DutyEstimateSerializer(allow_null=True)
 
 

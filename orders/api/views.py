@@ -17,11 +17,14 @@ through the same prefetched queryset as ``retrieve``.
 """
 
 from django.db.models import Prefetch, QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
+from integrations.schema import ErrorResponseSerializer
+from integrations.schema import conflict as conflict_response
 from merchants.api.errors import Conflict, conflict
 from merchants.models import Product
 from merchants.tenancy import MerchantScopedViewSet
@@ -66,6 +69,8 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MerchantSco
 
     filterset_class = OrderFilter
     parser_classes = [JSONParser]
+    scope_family = "orders"
+    read_actions = ("preview",)  # a POST that reserves nothing
 
     def get_merchant_queryset(self):
         orders = Order.objects.filter(merchant=self.merchant).order_by("-created_at", "-pk")
@@ -80,38 +85,55 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MerchantSco
         order = _orders_detailed(Order.objects.filter(pk=order.pk), events=True).get()
         return Response(s.OrderDetailSerializer(order).data, status=code)
 
+    @extend_schema(
+        request=s.OrderInputSerializer,
+        responses={
+            201: s.OrderDetailSerializer,
+            409: OpenApiResponse(
+                ErrorResponseSerializer,
+                description="You already have an order with this merchant_order_id: the error has its existing_id.",
+            ),
+        },
+    )
     def create(self, request, *args, **kwargs):
         if not isinstance(request.data, dict):
             raise exceptions.ValidationError({"non_field_errors": ["Send one order as a JSON object."]})
         try:
-            order = order_create(
-                merchant=self.merchant, payload=request.data, source=Order.Source.API, user=request.user
-            )
+            order = order_create(merchant=self.merchant, payload=request.data, source=Order.Source.API, user=self.actor)
         except DuplicateOrder as duplicate:
             [detail] = duplicate.message_dict["merchant_order_id"]
             return conflict(detail, code="duplicate", attr="merchant_order_id", existing_id=duplicate.existing_id)
         return self._detail(order, status.HTTP_201_CREATED)
 
+    @extend_schema(request=s.BulkOrdersInputSerializer, responses=s.BulkResultSerializer)
     @action(detail=False, methods=["post"])
     def bulk(self, request):
         """Up to 1,000 orders in ``{orders: [...]}``; a result per order, in order."""
         data = _checked_input(s.BulkInputSerializer, request.data)
         results = orders_intake(
-            merchant=self.merchant, payloads=data["orders"], source=Order.Source.API, user=request.user
+            merchant=self.merchant, payloads=data["orders"], source=Order.Source.API, user=self.actor
         )
         return Response({"results": s.IntakeResultSerializer(results, many=True).data})
 
+    @extend_schema(
+        request=s.CancelInputSerializer,
+        responses={
+            200: s.OrderDetailSerializer,
+            409: conflict_response("The order is processing or closed: only received or planning orders cancel."),
+        },
+    )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """Cancel a received or planning order (``{reason?}``) and release its stock."""
         order = self.get_object()
         data = _checked_input(s.CancelInputSerializer, request.data)
         try:
-            order = order_cancel(order=order, reason=data["reason"], actor=request.user)
+            order = order_cancel(order=order, reason=data["reason"], actor=self.actor)
         except OrderTransitionNotAllowed as refused:
             raise Conflict(refused.message_dict, code="conflict") from refused
         return self._detail(order)
 
+    @extend_schema(request=s.PreviewRequestSerializer, responses=s.PreviewOptionSerializer(many=True))
     @action(detail=False, methods=["post"])
     def preview(self, request):
         """Per mode and speed: fulfillable or why not, fees, ship and arrival windows, duties."""
@@ -135,11 +157,17 @@ class QuoteViewSet(MerchantScopedViewSet):
     serializer_class = s.CompareInputSerializer
     filter_backends: list = []
     pagination_class = None
+    scope_family = "quotes"
+    read_actions = ("compare",)  # POST takes the same question as GET's query string
 
     def get_merchant_queryset(self):
         # Whose SKUs ``product`` may name: the merchant's own, so another's reads as unknown.
         return Product.objects.filter(merchant=self.merchant)
 
+    @extend_schema(
+        methods=["GET"], parameters=[s.CompareInputSerializer], responses=s.ComparisonRowSerializer(many=True)
+    )
+    @extend_schema(methods=["POST"], request=s.CompareInputSerializer, responses=s.ComparisonRowSerializer(many=True))
     @action(detail=False, methods=["get", "post"])
     def compare(self, request):
         """One row per mode for ``product``, ``destination_country`` and ``monthly_volume``."""

@@ -22,6 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 from django_countries import countries
 
+from config.events import publish
 from merchants.geography import Currency, postal_code_error
 from merchants.models import Merchant, Product
 from orders.models import Allocation, FulfillmentPolicy, Order, OrderEvent, OrderLine
@@ -363,6 +364,26 @@ def _create(*, merchant: Merchant, valid: list[tuple[IntakeResult, dict]], sourc
     OrderEvent.objects.bulk_create(
         OrderEvent(order=order, to_status=Order.Status.RECEIVED, note=f"Received via {source}", actor=actor)
         for order in orders
+    )
+    publish(
+        "order.created",
+        [
+            {
+                "order_id": order.pk,
+                "merchant_id": merchant.pk,
+                "merchant_order_id": order.merchant_order_id,
+                "status": Order.Status.RECEIVED,
+                "mode": order.mode_id,
+                "speed": order.speed,
+                "fulfillment_policy": order.fulfillment_policy,
+                "source": source,
+                "destination_country": order.country.code,
+                "currency": order.currency,
+                "lines": [{"sku": ln.product.sku, "quantity": ln.quantity} for ln in order.prefetched_lines],
+                "created_at": order.created_at.isoformat(),
+            }
+            for order in orders
+        ],
     )
     _write_allocations(planned, merchant_id=merchant.pk, actor=actor)
     orders_transition(

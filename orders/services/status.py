@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from config.events import publish
 from orders.models import Order, OrderEvent
 
 S = Order.Status
@@ -78,6 +79,21 @@ def orders_transition(*, changes: list[tuple[Order, str, str]], actor=None, reas
             actor=actor if getattr(actor, "pk", None) else None,
         )
         for order, current, reason in moved
+    )
+    publish(
+        "order.status_changed",
+        [
+            {
+                "order_id": order.pk,
+                "merchant_id": order.merchant_id,
+                "merchant_order_id": order.merchant_order_id,
+                "from": current,
+                "to": order.status,
+                "reason": reason[:300],
+                "at": now.isoformat(),
+            }
+            for order, current, reason in moved
+        ],
     )
     return [order for order, _, _ in moved]
 

@@ -9,16 +9,22 @@
   or to come, with when it should end), ``events`` (the tracking timeline, oldest first), its
   ``lines`` and customs fields, ``estimated_delivery_at`` and ``tracking_url`` (the public page).
   Another merchant's id is 404, exactly like a missing one.
+- ``GET /shipments/{id}/events/``: the tracking events alone, oldest first, cursor-paginated:
+  what an integration polls to follow a parcel. ``occurred_after`` returns only the newer ones.
 
 Shipments change only through their stages (the schedule, operators, partners): there is no
 write here.
 """
 
 import django_filters
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django_countries.serializer_fields import CountryField
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
+from rest_framework.decorators import action
 
 from merchants.tenancy import MerchantScopedViewSet
 from shipping.models import Shipment, ShipmentLine, TrackingEvent
@@ -43,6 +49,9 @@ class ShipmentFilter(django_filters.FilterSet):
     order_id = django_filters.NumberFilter(field_name="order_id")
     merchant_order_id = django_filters.CharFilter(field_name="merchant_order_id")
     tracking_number = django_filters.CharFilter(method="filter_tracking_number")
+    sku = django_filters.CharFilter(method="filter_sku", label="Shipments carrying this SKU")
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Shipment
@@ -55,6 +64,9 @@ class ShipmentFilter(django_filters.FilterSet):
             "order_id",
             "merchant_order_id",
             "tracking_number",
+            "sku",
+            "created_after",
+            "created_before",
         ]
 
     def filter_destination_country(self, queryset, name, value):
@@ -64,11 +76,15 @@ class ShipmentFilter(django_filters.FilterSet):
     def filter_tracking_number(self, queryset, name, value):
         return queryset.filter(tracking_number=normalize_tracking_number(value))
 
+    def filter_sku(self, queryset, name, value):
+        lines = ShipmentLine.objects.filter(shipment=OuterRef("pk"), product__sku__iexact=value.strip())
+        return queryset.filter(Exists(lines))
+
 
 # --- serializers -----------------------------------------------------------------------------
 
 
-class ShipmentEventSerializer(serializers.ModelSerializer):
+class TrackingEventSerializer(serializers.ModelSerializer):
     stage_label = serializers.CharField(source="get_stage_display")
 
     class Meta:
@@ -86,7 +102,7 @@ class ShipmentEventSerializer(serializers.ModelSerializer):
         ]
 
 
-class ShipmentLineSerializer(serializers.ModelSerializer):
+class OutboundLineSerializer(serializers.ModelSerializer):
     sku = serializers.CharField(source="product.sku")
 
     class Meta:
@@ -102,7 +118,7 @@ class RouteStepSerializer(serializers.Serializer):
     expected_at = serializers.DateTimeField(allow_null=True)
 
 
-class DestinationSerializer(serializers.ModelSerializer):
+class ShipmentDestinationSerializer(serializers.ModelSerializer):
     """Where it goes, without the buyer's name, street or phone (the order has those)."""
 
     country = CountryField()
@@ -117,7 +133,7 @@ class ShipmentListSerializer(serializers.ModelSerializer):
     stage_label = serializers.CharField(source="get_stage_display")
     source_warehouse = serializers.SerializerMethodField()
     destination_warehouse = serializers.SerializerMethodField()
-    destination = DestinationSerializer(source="*")
+    destination = ShipmentDestinationSerializer(source="*")
     last_event_at = serializers.DateTimeField(allow_null=True)
 
     class Meta:
@@ -160,8 +176,8 @@ class ShipmentSerializer(ShipmentListSerializer):
     route = serializers.SerializerMethodField()
     estimated_delivery_at = serializers.SerializerMethodField()
     tracking_url = serializers.SerializerMethodField()
-    events = ShipmentEventSerializer(many=True)
-    lines = ShipmentLineSerializer(many=True)
+    events = TrackingEventSerializer(many=True)
+    lines = OutboundLineSerializer(many=True)
 
     class Meta(ShipmentListSerializer.Meta):
         fields = [
@@ -183,9 +199,11 @@ class ShipmentSerializer(ShipmentListSerializer):
         # One "now" per response, so the route and the estimate agree.
         return self.context.setdefault("now", timezone.now())
 
+    @extend_schema_field(RouteStepSerializer(many=True))
     def get_route(self, shipment: Shipment) -> list[dict]:
         return RouteStepSerializer(shipment_route(shipment=shipment, now=self._now()), many=True).data
 
+    @extend_schema_field(OpenApiTypes.DATETIME)
     def get_estimated_delivery_at(self, shipment: Shipment):
         estimate = shipment_estimated_delivery(shipment=shipment, now=self._now())
         return serializers.DateTimeField().to_representation(estimate) if estimate else None
@@ -203,11 +221,43 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Merchant
     """The merchant's outbound and transfer shipments (read-only); see the module docstring."""
 
     filterset_class = ShipmentFilter
+    scope_family = "shipments"
+    paginated_actions = ("events",)
+
+    def get_cursor_ordering(self) -> tuple[str, ...]:
+        return ("occurred_at", "id") if self.action == "events" else ("-created_at", "-id")
 
     def get_merchant_queryset(self):
         if self.action == "retrieve":
             return shipment_detail_queryset(merchant=self.merchant)
+        if self.action == "events":
+            return Shipment.objects.filter(merchant=self.merchant)
         return shipment_list(merchant=self.merchant)
 
     def get_serializer_class(self):
+        if self.action == "events":
+            return TrackingEventSerializer
         return ShipmentListSerializer if self.action == "list" else ShipmentSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "occurred_after", OpenApiTypes.DATETIME, description="Only events that happened after this time."
+            )
+        ],
+        responses=TrackingEventSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def events(self, request, pk=None):
+        """The shipment's tracking events, oldest first (cursor-paginated)."""
+        shipment = self.get_object()
+        events = TrackingEvent.objects.filter(shipment=shipment)
+        after = request.query_params.get("occurred_after")
+        if after:
+            try:
+                moment = serializers.DateTimeField().run_validation(after)
+            except serializers.ValidationError as error:
+                raise serializers.ValidationError({"occurred_after": error.detail}) from None
+            events = events.filter(occurred_at__gt=moment)
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response(TrackingEventSerializer(page, many=True).data)

@@ -229,7 +229,7 @@ class InboundPlanSerializer(InboundPlanListSerializer):
         return PlacementOptionSerializer(options, many=True).data
 
 
-class ShipmentLineSerializer(serializers.ModelSerializer):
+class InboundShipmentLineSerializer(serializers.ModelSerializer):
     sku = serializers.CharField(source="product.sku")
 
     class Meta:
@@ -250,7 +250,7 @@ class ShipmentLineSerializer(serializers.ModelSerializer):
         ]
 
 
-class ShipmentEventSerializer(serializers.ModelSerializer):
+class InboundShipmentEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = InboundShipmentEvent
         fields = ["from_status", "to_status", "note", "created_at"]
@@ -292,9 +292,9 @@ class InboundShipmentListSerializer(serializers.ModelSerializer):
 
 
 class InboundShipmentSerializer(InboundShipmentListSerializer):
-    lines = ShipmentLineSerializer(many=True)
+    lines = InboundShipmentLineSerializer(many=True)
     boxes = BoxSerializer(many=True)
-    events = ShipmentEventSerializer(many=True)
+    events = InboundShipmentEventSerializer(many=True)
 
     class Meta(InboundShipmentListSerializer.Meta):
         fields = [*InboundShipmentListSerializer.Meta.fields, "lines", "boxes", "events"]

@@ -21,10 +21,13 @@ through the same prefetched queryset as ``retrieve``.
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from integrations.schema import conflict
 from merchants.api.errors import Conflict
 from merchants.tenancy import IsOperator, MerchantScopedViewSet
 from shipping.api import serializers as s
@@ -50,6 +53,9 @@ from shipping.services.inbound_shipments import (
 from shipping.services.placement import placement_option_confirm, placement_options_generate
 from shipping.services.receiving import RECEIVABLE, box_check_in, box_count, inbound_shipment_close
 from warehouses.models import Warehouse
+
+PLAN_LOCKED = "The plan's placement is confirmed, or the plan is no longer active: nothing changed."
+NOT_NOW = "The shipment's status does not allow this now: nothing changed."
 
 
 class StateConflictMixin:
@@ -114,6 +120,7 @@ class InboundPlanViewSet(StateConflictMixin, mixins.ListModelMixin, mixins.Retri
     """
 
     filterset_class = InboundPlanFilter
+    scope_family = "inbound"
 
     def get_merchant_queryset(self):
         plans = InboundPlan.objects.filter(merchant=self.merchant).select_related("mode").order_by("-created_at", "-pk")
@@ -126,17 +133,24 @@ class InboundPlanViewSet(StateConflictMixin, mixins.ListModelMixin, mixins.Retri
         plan = _plans_detailed(InboundPlan.objects.select_related("mode")).get(pk=plan.pk)
         return Response(s.InboundPlanSerializer(plan).data, status=code)
 
+    @extend_schema(request=s.PlanCreateInputSerializer, responses={201: s.InboundPlanSerializer})
     def create(self, request, *args, **kwargs):
         data = _checked_input(s.PlanCreateInputSerializer, request)
-        plan = inbound_plan_create(merchant=self.merchant, user=request.user, **data)
+        plan = inbound_plan_create(merchant=self.merchant, user=self.actor, **data)
         return self._detail(plan, status.HTTP_201_CREATED)
 
+    @extend_schema(
+        request=s.PlanItemsInputSerializer, responses={200: s.InboundPlanSerializer, 409: conflict(PLAN_LOCKED)}
+    )
     @action(detail=True, methods=["put", "post"])
     def items(self, request, pk=None):
         plan = self.get_object()
         data = _checked_input(s.PlanItemsInputSerializer, request)
         return self._detail(inbound_plan_set_items(plan=plan, items=data["items"]))
 
+    @extend_schema(
+        request=s.PlanBoxesInputSerializer, responses={200: s.InboundPlanSerializer, 409: conflict(PLAN_LOCKED)}
+    )
     @action(detail=True, methods=["put", "post"])
     def boxes(self, request, pk=None):
         plan = self.get_object()
@@ -144,6 +158,12 @@ class InboundPlanViewSet(StateConflictMixin, mixins.ListModelMixin, mixins.Retri
         plan = inbound_plan_set_boxes(plan=plan, boxes=data["boxes"], shipping_mode=data.get("shipping_mode"))
         return self._detail(plan)
 
+    @extend_schema(methods=["GET"], responses=s.PlacementOptionSerializer(many=True))
+    @extend_schema(
+        methods=["POST"],
+        request=None,
+        responses={201: s.PlacementOptionSerializer(many=True), 409: conflict(PLAN_LOCKED)},
+    )
     @action(detail=True, methods=["get", "post"], url_path="placement-options")
     def placement_options(self, request, pk=None):
         plan = self.get_object()
@@ -153,17 +173,23 @@ class InboundPlanViewSet(StateConflictMixin, mixins.ListModelMixin, mixins.Retri
         options = plan.placement_options.exclude(status=PlacementOption.Status.EXPIRED).order_by("fee_total", "label")
         return Response(s.PlacementOptionSerializer(options, many=True).data)
 
+    @extend_schema(
+        request=None,
+        parameters=[OpenApiParameter("option_id", OpenApiTypes.STR, OpenApiParameter.PATH)],
+        responses={201: s.InboundShipmentSerializer(many=True), 409: conflict(PLAN_LOCKED)},
+    )
     @action(detail=True, methods=["post"], url_path=r"placement-options/(?P<option_id>[A-Za-z0-9]+)/confirm")
     def confirm_placement_option(self, request, pk=None, option_id=None):
         plan = self.get_object()
         option = get_object_or_404(PlacementOption, plan=plan, option_id=option_id)
-        shipments = placement_option_confirm(plan=plan, option_id=option.option_id, user=request.user)
+        shipments = placement_option_confirm(plan=plan, option_id=option.option_id, user=self.actor)
         created = _shipments_detailed(InboundShipment.objects.filter(pk__in=[x.pk for x in shipments]))
         return Response(s.InboundShipmentSerializer(created, many=True).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=None, responses={200: s.InboundPlanSerializer, 409: conflict(PLAN_LOCKED)})
     @action(detail=True, methods=["post"])
     def void(self, request, pk=None):
-        return self._detail(inbound_plan_void(plan=self.get_object(), user=request.user))
+        return self._detail(inbound_plan_void(plan=self.get_object(), user=self.actor))
 
 
 class InboundShipmentViewSet(
@@ -185,6 +211,7 @@ class InboundShipmentViewSet(
     """
 
     filterset_class = InboundShipmentFilter
+    scope_family = "inbound"
 
     def get_merchant_queryset(self):
         shipments = InboundShipment.objects.filter(merchant=self.merchant).order_by("-created_at", "-pk")
@@ -205,15 +232,22 @@ class InboundShipmentViewSet(
         shipment = _shipments_detailed(InboundShipment.objects.all()).get(pk=shipment.pk)
         return Response(s.InboundShipmentSerializer(shipment).data)
 
+    @extend_schema(responses={200: s.InboundShipmentSerializer, 409: conflict(NOT_NOW)})
     def destroy(self, request, *args, **kwargs):
-        return self._detail(inbound_shipment_delete(shipment=self.get_object(), actor=request.user))
+        return self._detail(inbound_shipment_delete(shipment=self.get_object(), actor=self.actor))
 
+    @extend_schema(
+        request=s.TransportInputSerializer, responses={200: s.InboundShipmentSerializer, 409: conflict(NOT_NOW)}
+    )
     @action(detail=True, methods=["put", "post"])
     def transport(self, request, pk=None):
         shipment = self.get_object()
         data = _checked_input(s.TransportInputSerializer, request)
-        return self._detail(inbound_shipment_set_transport(shipment=shipment, actor=request.user, **data))
+        return self._detail(inbound_shipment_set_transport(shipment=shipment, actor=self.actor, **data))
 
+    @extend_schema(
+        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The box labels.")}
+    )
     @action(detail=True, methods=["get"])
     def labels(self, request, pk=None):
         shipment = self.get_object()
@@ -221,15 +255,17 @@ class InboundShipmentViewSet(
         response["Content-Disposition"] = f'inline; filename="{shipment.confirmation_id}-labels.pdf"'
         return response
 
+    @extend_schema(request=None, responses={200: s.InboundShipmentSerializer, 409: conflict(NOT_NOW)})
     @action(detail=True, methods=["post"], url_path="mark-shipped")
     def mark_shipped(self, request, pk=None):
-        return self._detail(inbound_shipment_mark_shipped(shipment=self.get_object(), actor=request.user))
+        return self._detail(inbound_shipment_mark_shipped(shipment=self.get_object(), actor=self.actor))
 
+    @extend_schema(request=s.NoteInputSerializer, responses={200: s.InboundShipmentSerializer, 409: conflict(NOT_NOW)})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         shipment = self.get_object()
         data = _checked_input(s.NoteInputSerializer, request)
-        return self._detail(inbound_shipment_cancel(shipment=shipment, actor=request.user, note=data["note"]))
+        return self._detail(inbound_shipment_cancel(shipment=shipment, actor=self.actor, note=data["note"]))
 
 
 # --- operator endpoints (platform staff; deliberately not merchant-scoped) ------------------
@@ -240,6 +276,9 @@ class UnscopedOperatorViewSet(StateConflictMixin, viewsets.GenericViewSet):
 
     permission_classes = [IsOperator]
     filter_backends: list = []
+    paginated_actions = ("queue",)
+    # The queue: oldest first.
+    cursor_ordering = ("created_at", "id")
 
 
 class OperatorReceivingWarehouseViewSet(UnscopedOperatorViewSet):
@@ -251,7 +290,7 @@ class OperatorReceivingWarehouseViewSet(UnscopedOperatorViewSet):
       count a checked-in box; more units than the box could hold is 400 with ``attr``
       ``counts.<sku>``.
     - ``GET /receiving/warehouses/{code}/queue/``: shipments expected or being received here
-      (SHIPPED … RECEIVING), oldest shipped first, with their boxes checked in and counted.
+      (SHIPPED … RECEIVING), oldest first (cursor-paginated), with their boxes checked in and counted.
     """
 
     lookup_field = "code"
@@ -264,6 +303,7 @@ class OperatorReceivingWarehouseViewSet(UnscopedOperatorViewSet):
         box = InboundBox.objects.select_related("shipment").prefetch_related("contents__product").get(box_id=box_id)
         return Response(s.ReceivedBoxSerializer(box).data)
 
+    @extend_schema(request=s.CheckInInputSerializer, responses={200: s.ReceivedBoxSerializer, 409: conflict(NOT_NOW)})
     @action(detail=True, methods=["post"], url_path="check-in")
     def check_in(self, request, code=None):
         warehouse = self.get_object()
@@ -271,6 +311,7 @@ class OperatorReceivingWarehouseViewSet(UnscopedOperatorViewSet):
         box = box_check_in(box_id=data["box_id"], warehouse=warehouse, actor=request.user)
         return self._box(box.box_id)
 
+    @extend_schema(request=s.BoxCountInputSerializer, responses={200: s.ReceivedBoxSerializer, 409: conflict(NOT_NOW)})
     @action(detail=True, methods=["post"])
     def count(self, request, code=None):
         warehouse = self.get_object()
@@ -278,12 +319,11 @@ class OperatorReceivingWarehouseViewSet(UnscopedOperatorViewSet):
         box = box_count(box_id=data["box_id"], warehouse=warehouse, counts=data["counts"], actor=request.user)
         return self._box(box.box_id)
 
+    @extend_schema(responses=s.QueueShipmentSerializer(many=True))
     @action(detail=True, methods=["get"])
     def queue(self, request, code=None):
         warehouse = self.get_object()
-        shipments = _shipments_listed(
-            InboundShipment.objects.filter(warehouse=warehouse, status__in=RECEIVABLE)
-        ).order_by("shipped_at", "pk")
+        shipments = _shipments_listed(InboundShipment.objects.filter(warehouse=warehouse, status__in=RECEIVABLE))
         page = self.paginate_queryset(shipments)
         return self.get_paginated_response(s.QueueShipmentSerializer(page, many=True).data)
 
@@ -306,18 +346,23 @@ class OperatorReceivingShipmentViewSet(UnscopedOperatorViewSet):
         shipment = _shipments_detailed(InboundShipment.objects.all()).get(pk=shipment.pk)
         return Response(s.OperatorShipmentSerializer(shipment).data)
 
+    @extend_schema(request=s.NoteInputSerializer, responses={200: s.OperatorShipmentSerializer, 409: conflict(NOT_NOW)})
     @action(detail=True, methods=["post"], url_path="in-transit")
     def in_transit(self, request, pk=None):
         shipment = self.get_object()
         data = _checked_input(s.NoteInputSerializer, request)
         return self._detail(inbound_shipment_mark_in_transit(shipment=shipment, actor=request.user, note=data["note"]))
 
+    @extend_schema(request=s.NoteInputSerializer, responses={200: s.OperatorShipmentSerializer, 409: conflict(NOT_NOW)})
     @action(detail=True, methods=["post"], url_path="customs-release")
     def customs_release(self, request, pk=None):
         shipment = self.get_object()
         data = _checked_input(s.NoteInputSerializer, request)
         return self._detail(inbound_shipment_customs_release(shipment=shipment, actor=request.user, note=data["note"]))
 
+    @extend_schema(
+        request=s.CloseInputSerializer, responses={200: s.OperatorShipmentSerializer, 409: conflict(NOT_NOW)}
+    )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         shipment = self.get_object()

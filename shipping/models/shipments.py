@@ -80,6 +80,19 @@ class Shipment(Address):
             models.Index(fields=["merchant", "status", "-created_at"]),
             models.Index(fields=["merchant", "mode", "-created_at"]),
             models.Index(fields=["stage", "status"]),
+            # The dashboards: live counts of active shipments by stage, and the daily rollups.
+            models.Index(
+                fields=["mode", "stage"], name="shipment_active_mode_stage", condition=models.Q(status="active")
+            ),
+            models.Index(
+                fields=["merchant", "mode", "stage"],
+                name="shipment_active_merchant",
+                condition=models.Q(status="active"),
+            ),
+            models.Index(fields=["created_at"], name="shipment_created_at"),
+            models.Index(
+                fields=["delivered_at"], name="shipment_delivered_at", condition=models.Q(delivered_at__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -138,7 +151,11 @@ class TrackingEvent(models.Model):
                 name="tracking_event_external_once",
             )
         ]
-        indexes = [models.Index(fields=["shipment", "occurred_at"])]
+        indexes = [
+            models.Index(fields=["shipment", "occurred_at"]),
+            # The dashboards' rollups read a day of events at a time.
+            models.Index(fields=["occurred_at"], name="trackingevent_occurred_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.shipment_id} {self.stage} {self.event_code}"

@@ -5,10 +5,10 @@ Authentication is an API key only (``Authorization: Bearer cd_live_…``, see
 
 - ``401``: no key, a malformed, unknown or revoked key, or a deactivated partner.
 - ``403``: a partner key without the scope: ``partner:read`` for ``GET``, ``partner:write`` for
-  ``POST``.
-- ``404``: a tracking number that is not one of the partner's shipments. A merchant's key, or
-  another partner's, sees no partner shipment at all (empty list, 404 on each one): the API never
-  tells "not yours" from "does not exist".
+  ``POST``; or a merchant's key (``wrong_api_key``: merchant keys reach the merchant endpoints only).
+- ``404``: a tracking number that is not one of the partner's shipments. Another partner's key
+  sees none of them (its own list, 404 on each of the others'): the API never tells "not yours"
+  from "does not exist".
 - ``400``: bad input, ``attr`` naming the field (an unknown stage, an ``occurred_at`` in the
   future or before the current stage began, …).
 - ``409``: the stage is not allowed now (``attr`` ``stage``; the detail says which are), or the
@@ -33,10 +33,12 @@ import datetime
 
 import django_filters
 from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
+from integrations.schema import ErrorResponseSerializer
+from merchants.api.pagination import CursorPagination
 from shipping.models import Shipment, TrackingEvent
 from shipping.partner.selectors import (
     NOT_FOR_PARTNERS,
@@ -69,10 +71,8 @@ class Unprocessable(exceptions.ValidationError):
 
 
 class PartnerScope(permissions.BasePermission):
-    """A partner key needs ``partner:read`` to read and ``partner:write`` to post.
-
-    Any other key (a merchant's) passes here and then finds nothing: its queryset is empty, so
-    each shipment answers 404 exactly as for a partner that does not fulfil it."""
+    """A partner key needs ``partner:read`` to read and ``partner:write`` to post; a merchant's key
+    is refused outright (it is no credential of a partner)."""
 
     code = "insufficient_scope"
 
@@ -81,7 +81,9 @@ class PartnerScope(permissions.BasePermission):
         if not isinstance(api_key, ApiKey):
             return False  # no key: DRF answers 401 with the WWW-Authenticate challenge
         if api_key.partner_id is None:
-            return True
+            self.code = "wrong_api_key"
+            self.message = "The partner API takes a partner's API key; a merchant's key reaches /api/v1/ only."
+            return False
         needed = PARTNER_READ if request.method in permissions.SAFE_METHODS else PARTNER_WRITE
         self.message = f"This API key lacks the {needed} scope."
         return api_key.has_scope(needed)
@@ -89,9 +91,6 @@ class PartnerScope(permissions.BasePermission):
 
 class PartnerShipmentCursor(CursorPagination):
     ordering = ("-created_at", "-pk")
-    page_size = 50
-    max_page_size = 200
-    page_size_query_param = "page_size"
 
 
 class PartnerShipmentFilter(django_filters.FilterSet):
@@ -126,7 +125,7 @@ class EventInputSerializer(serializers.Serializer):
     )
 
 
-class DestinationSerializer(serializers.ModelSerializer):
+class PartnerDestinationSerializer(serializers.ModelSerializer):
     country = serializers.CharField(source="country.code")
 
     class Meta:
@@ -161,7 +160,7 @@ class PartnerShipmentSerializer(serializers.ModelSerializer):
     merchant = serializers.CharField(source="merchant.name")
     order_reference = serializers.CharField(source="merchant_order_id")
     warehouse = serializers.CharField(source="source_warehouse.code")
-    destination = DestinationSerializer(source="*")
+    destination = PartnerDestinationSerializer(source="*")
     awaiting_acknowledgement = serializers.SerializerMethodField()
     next_stages = serializers.SerializerMethodField()
     sla = SlaSerializer(source="*")
@@ -232,6 +231,12 @@ class PartnerShipmentDetailSerializer(PartnerShipmentSerializer):
         fields = [*PartnerShipmentSerializer.Meta.fields, "route", "lines", "events"]
 
 
+class PartnerEventAnswerSerializer(serializers.Serializer):
+    duplicate = serializers.BooleanField(help_text="True when the event_id was already recorded.")
+    event = PartnerEventSerializer()
+    shipment = PartnerShipmentDetailSerializer()
+
+
 # --- the viewset -------------------------------------------------------------------------------
 
 
@@ -245,7 +250,7 @@ class PartnerShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     lookup_field = "tracking_number"
 
     def get_queryset(self):
-        partner = self.request.auth.partner
+        partner = getattr(self.request.auth, "partner", None)  # None outside a request (the schema)
         if partner is None:
             return Shipment.objects.none()
         shipments = partner_shipments(partner=partner)
@@ -265,6 +270,23 @@ class PartnerShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
             status=code,
         )
 
+    @extend_schema(
+        request=EventInputSerializer,
+        responses={
+            201: OpenApiResponse(PartnerEventAnswerSerializer, description="The event was recorded."),
+            200: OpenApiResponse(
+                PartnerEventAnswerSerializer, description="A repeat of an event_id already recorded: nothing changed."
+            ),
+            409: OpenApiResponse(
+                ErrorResponseSerializer,
+                description="The stage is not allowed now, or the shipment changed while the event was applied.",
+            ),
+            422: OpenApiResponse(
+                ErrorResponseSerializer,
+                description="The event_id was already used on this shipment for another stage.",
+            ),
+        },
+    )
     def events(self, request, tracking_number=None):
         shipment = self.get_object()
         serializer = EventInputSerializer(data=request.data)

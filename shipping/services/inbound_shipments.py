@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from config.events import publish
 from shipping.inbound_rules import box_limit_errors
 from shipping.models import InboundPlan, InboundShipment, InboundShipmentEvent
 from shipping.models.inbound import ShippingMode
@@ -73,6 +74,21 @@ def inbound_shipment_transition(*, shipment: InboundShipment, to: str, actor=Non
         if not updated:
             return False
         record_status_event(shipment=shipment, from_status=current, to_status=to, actor=actor, note=note)
+        publish(
+            "inbound_shipment.status_changed",
+            [
+                {
+                    "inbound_shipment_id": shipment.pk,
+                    "merchant_id": shipment.merchant_id,
+                    "confirmation_id": shipment.confirmation_id,
+                    "plan_id": shipment.plan_id,
+                    "warehouse_id": shipment.warehouse_id,
+                    "from": current,
+                    "to": to,
+                    "at": timezone.now().isoformat(),
+                }
+            ],
+        )
     shipment.status = to
     for name, value in fields.items():
         setattr(shipment, name, value)
@@ -337,6 +353,19 @@ def _declare_to_customs(*, shipment: InboundShipment, actor=None) -> None:
         actor=actor,
         note=("Held at import customs: " if holds else "Declared to import customs: ") + notes,
     )
+    if holds:
+        publish(
+            "customs.hold",
+            [
+                {
+                    "inbound_shipment_id": shipment.pk,
+                    "merchant_id": shipment.merchant_id,
+                    "confirmation_id": shipment.confirmation_id,
+                    "reasons": holds,
+                    "at": timezone.now().isoformat(),
+                }
+            ],
+        )
 
 
 @transaction.atomic

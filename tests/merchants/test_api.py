@@ -60,7 +60,7 @@ def api(client, owner):
 
 
 class TestProductsApi:
-    def test_list_is_the_merchants_products_sorted_by_sku(self, api, merchant, other_merchant):
+    def test_list_is_the_merchants_products_newest_first(self, api, merchant, other_merchant):
         ProductFactory(merchant=merchant, sku="B-2")
         ProductFactory(merchant=merchant, sku="A-1")
         ProductFactory(merchant=other_merchant, sku="A-0")
@@ -69,8 +69,20 @@ class TestProductsApi:
 
         assert response.status_code == 200
         body = response.json()
-        assert body["count"] == 2
+        assert body["next"] is None and body["previous"] is None
         assert [p["sku"] for p in body["results"]] == ["A-1", "B-2"]
+
+    def test_list_pages_follow_the_cursor(self, api, merchant):
+        skus = [ProductFactory(merchant=merchant, sku=f"P-{n}").sku for n in range(5)]
+        first = api.get(PRODUCTS, {"page_size": 2}).json()
+        assert [p["sku"] for p in first["results"]] == ["P-4", "P-3"] and first["previous"] is None
+        ProductFactory(merchant=merchant, sku="P-NEW")  # added while paging: no row skipped or repeated
+        second = api.get(first["next"]).json()
+        third = api.get(second["next"]).json()
+        assert [p["sku"] for p in second["results"] + third["results"]] == ["P-2", "P-1", "P-0"]
+        assert third["next"] is None
+        assert api.get(PRODUCTS, {"cursor": "garbage"}).status_code == 404
+        assert len(api.get(PRODUCTS, {"page_size": 10_000}).json()["results"]) == len(skus) + 1
 
     def test_list_filters(self, api, merchant):
         tee = ProductFactory(merchant=merchant, sku="TEE-1", title="Red tee")
@@ -295,14 +307,16 @@ class TestProductsApi:
 
 class TestUnauthenticated:
     @pytest.mark.parametrize("url", [PRODUCTS, INVENTORY, WAREHOUSES, "/api/v1/"])
-    def test_get_is_403_in_the_error_format(self, client, url):
-        errors = assert_error_format(client.get(url), 403)
+    def test_get_is_401_with_the_bearer_challenge(self, client, url):
+        response = client.get(url)
+        errors = assert_error_format(response, 401)
         assert errors == [
             {"code": "not_authenticated", "detail": "Authentication credentials were not provided.", "attr": None}
         ]
+        assert response["WWW-Authenticate"] == 'Bearer realm="api"'
 
-    def test_post_is_403_and_writes_nothing(self, client, merchant):
-        errors = assert_error_format(client.post(PRODUCTS, payload(), content_type="application/json"), 403)
+    def test_post_is_401_and_writes_nothing(self, client, merchant):
+        errors = assert_error_format(client.post(PRODUCTS, payload(), content_type="application/json"), 401)
         assert errors[0]["code"] == "not_authenticated"
         assert not Product.objects.exists()
 
@@ -327,11 +341,13 @@ class TestInventoryApi:
         return [(r["sku"], r["warehouse"], r["fulfillable"]) for r in response.json()["results"]]
 
     def test_lists_only_own_balances(self, api, balances):
-        assert self.rows(api) == [("TEE-1", "US-EAST1", 5), ("MUG-1", "US-WEST1", 3), ("TEE-1", "US-WEST1", 7)]
+        # Newest balance row first.
+        assert self.rows(api) == [("MUG-1", "US-WEST1", 3), ("TEE-1", "US-WEST1", 7), ("TEE-1", "US-EAST1", 5)]
 
     def test_filter_by_sku_and_warehouse(self, api, balances):
-        assert self.rows(api, sku="tee-1") == [("TEE-1", "US-EAST1", 5), ("TEE-1", "US-WEST1", 7)]
+        assert self.rows(api, sku="tee-1") == [("TEE-1", "US-WEST1", 7), ("TEE-1", "US-EAST1", 5)]
         assert self.rows(api, warehouse="us-west1") == [("MUG-1", "US-WEST1", 3), ("TEE-1", "US-WEST1", 7)]
+        assert self.rows(api, in_stock="true", warehouse_country="us", role="global_warehouse") == self.rows(api)
         assert self.rows(api, sku="TEE-1", warehouse="US-EAST1") == [("TEE-1", "US-EAST1", 5)]
         assert self.rows(api, sku="NOPE") == []
 

@@ -406,9 +406,9 @@ def test_the_list_runs_the_same_number_of_queries_for_3_or_30_orders(api, mercha
             ],
         )
         with CaptureQueriesContext(connection) as queries:
-            response = api.get(ORDERS)
+            response = api.get(ORDERS, {"page_size": 50})
         body = response.json()
-        assert body["count"] == count
+        assert len(body["results"]) == count
         assert all(len(o["lines"]) == 2 and all(line["allocations"] for line in o["lines"]) for o in body["results"])
         return len(queries)
 

@@ -406,18 +406,23 @@ class TestPartnerApi:
         assert TrackingEvent.objects.get(external_id="e1").occurred_at == when
         assert response.json()["shipment"]["sla"]["acknowledge"]["done_at"] == when.isoformat().replace("+00:00", "Z")
 
-    def test_another_partners_or_a_merchants_key_finds_nothing(
+    def test_another_partners_key_finds_nothing_and_a_merchants_key_is_refused(
         self, client, partner_a, partner_b, merchant, shipment_a, shipment_b
     ):
         key_b = new_key(partner=partner_b)
-        merchant_key = new_key(merchant=merchant, scopes=["orders:read", "orders:write"])
-        for key in (key_b, merchant_key):
-            assert client.get(shipment_url(shipment_a), **bearer(key)).status_code == 404
-            response = post_event(client, key, shipment_a, event_id="x", stage="picking")
-            assert response.status_code == 404 and error(response)["code"] == "not_found"
+        assert client.get(shipment_url(shipment_a), **bearer(key_b)).status_code == 404
+        response = post_event(client, key_b, shipment_a, event_id="x", stage="picking")
+        assert response.status_code == 404 and error(response)["code"] == "not_found"
         listed = client.get(shipments_url(), **bearer(key_b)).json()["results"]
         assert [s["tracking_number"] for s in listed] == [shipment_b.tracking_number]
-        assert client.get(shipments_url(), **bearer(merchant_key)).json()["results"] == []
+        # A merchant's key is no partner credential, whatever its scopes: 403, the same for every route.
+        merchant_key = new_key(merchant=merchant, scopes=["orders:read", "orders:write"])
+        for response in (
+            client.get(shipments_url(), **bearer(merchant_key)),
+            client.get(shipment_url(shipment_a), **bearer(merchant_key)),
+            post_event(client, merchant_key, shipment_a, event_id="x", stage="picking"),
+        ):
+            assert response.status_code == 403 and error(response)["code"] == "wrong_api_key"
         shipment_a.refresh_from_db()
         assert shipment_a.stage == "acknowledged"
 

@@ -6,7 +6,7 @@ from warehouses.models import BUCKETS, InventoryBalance, Warehouse
 
 class WarehouseSerializer(serializers.ModelSerializer):
     country = CountryField()
-    partner = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    partner = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Warehouse

@@ -13,9 +13,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from config.events import publish
 from merchants.models import Product
 from warehouses.models import BUCKETS, InventoryBalance, InventoryLedgerEntry, LedgerReason, Warehouse
 
@@ -119,8 +121,11 @@ def inventory_apply(
     }
     now = timezone.now()
     changed = []
+    low_stock = []
+    threshold = settings.CROSSDOCK_LOW_STOCK_THRESHOLD
     for key, deltas in net.items():
         balance = balances[key]
+        fulfillable_before = balance.fulfillable
         for bucket, delta in deltas.items():
             if delta < 0 and getattr(balance, bucket) < -delta:
                 raise InsufficientStock(
@@ -133,6 +138,8 @@ def inventory_apply(
             setattr(balance, bucket, getattr(balance, bucket) + delta)
         balance.updated_at = now
         changed.append(balance)
+        if fulfillable_before >= threshold > balance.fulfillable:
+            low_stock.append(balance)
     InventoryBalance.objects.bulk_update(changed, [*BUCKETS, "updated_at"])
 
     movement = uuid.uuid4()
@@ -154,6 +161,23 @@ def inventory_apply(
             )
             for c in changes
         ]
+    )
+    # Stock that just fell below the threshold (not every change while it stays low).
+    publish(
+        "inventory.low_stock",
+        [
+            {
+                "merchant_id": merchant_id,
+                "product_id": b.product_id,
+                "sku": skus[b.product_id],
+                "warehouse_id": b.warehouse_id,
+                "warehouse_code": codes[b.warehouse_id],
+                "fulfillable": b.fulfillable,
+                "threshold": threshold,
+                "at": now.isoformat(),
+            }
+            for b in low_stock
+        ],
     )
     return movement
 

@@ -1,0 +1,326 @@
+"""Writes of the dashboards: the daily rollups, recomputed a whole day at a time.
+
+A day's rows are a pure function of the source tables (orders, shipments, tracking events, rate
+cards), so recomputing a day is always safe, and running the refresh twice changes nothing.
+``rollups_refresh`` (every five minutes, from beat) recomputes the days that changed since its last
+run; ``rollups_rebuild`` (``manage.py rebuild_dashboard_rollups``) recomputes a range of days.
+
+Which timestamp puts a fact on a day:
+
+- orders placed and their units: the order's ``created_at``;
+- shipments created, their units, fees, duties and taxes, declarations: the shipment's ``created_at``;
+- deliveries, on-time deliveries, order-to-delivery time: the shipment's ``delivered_at``;
+- exceptions, customs assessments and holds, stage dwell: the tracking event's ``occurred_at``.
+
+Only outbound shipments (to buyers) are rolled up; transfers between warehouses are shown live.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, DateTimeField, Max, Min, OuterRef, Prefetch, Subquery, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from dashboards.models import DailyRollup, DeliveryTimeRollup, RollupCursor, StageDwellRollup
+from merchants.geography import EU_MEMBER_STATES
+from orders.models import Allocation, Order
+from orders.services.costs import parcel_fees
+from shipping.models import Shipment, ShipmentLine, TrackingEvent
+from shipping.services.shipments import clock_hours
+from warehouses.modes import Stage
+from warehouses.network import Route
+from warehouses.selectors import rate_card_for
+
+UTC = datetime.UTC
+OUTBOUND = Shipment.Kind.OUTBOUND
+# Entering one of these stages is an exception (a customs hold, a failed delivery, a return, a loss).
+EXCEPTION_STAGES = frozenset({Stage.CUSTOMS_HOLD, Stage.DELIVERY_ATTEMPTED, Stage.RETURNING, Stage.LOST, Stage.DAMAGED})
+# Always recomputed, whatever the cursor says: rows committed out of id order land here.
+TRAILING_DAYS = 2
+
+Key = tuple  # (merchant_id, mode_id, country, warehouse_id[, ...])
+
+
+def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=UTC)
+    return start, start + datetime.timedelta(days=1)
+
+
+def promised_hours(route: list[dict]) -> float:
+    """The end of the promised window: every planned stage at its longest (the lane's maximum, or
+    the planned hours where the plan gives no range) — what the preview quotes as "arrives by"."""
+    return sum(float(step.get("max", step["hours"])) for step in route)
+
+
+def declaration_complete(shipment: Shipment, lines: list[ShipmentLine]) -> bool:
+    """Every line has a 6-digit HS code and a declared value, and an EU parcel paid by the merchant
+    (DDP) carries its IOSS number: what the customs engine needs to clear the parcel."""
+    for line in lines:
+        if len(line.product.hs_code or "") < 6 or line.unit_value <= 0:
+            return False
+    if shipment.country.code in EU_MEMBER_STATES and shipment.incoterm == "DDP" and not shipment.merchant.ioss_number:
+        return False
+    return bool(lines)
+
+
+@dataclass
+class _DayFacts:
+    rollups: dict
+    delivery: dict
+    dwell: dict
+
+    @classmethod
+    def empty(cls) -> "_DayFacts":
+        return cls(defaultdict(lambda: defaultdict(int)), defaultdict(int), defaultdict(lambda: defaultdict(float)))
+
+
+def _orders_placed(facts: _DayFacts, start, end) -> None:
+    first_warehouse = Allocation.objects.filter(line__order=OuterRef("pk")).order_by("pk").values("warehouse_id")[:1]
+    rows = (
+        Order.objects.filter(created_at__gte=start, created_at__lt=end)
+        .exclude(status=Order.Status.INVALID)
+        .annotate(first_warehouse=Subquery(first_warehouse))
+        .values("merchant_id", "mode_id", "country", "first_warehouse")
+        .annotate(orders=Count("pk", distinct=True), units=Sum("lines__quantity"))
+        .order_by()
+    )
+    for row in rows:
+        key = (row["merchant_id"], row["mode_id"], row["country"], row["first_warehouse"], "", "")
+        facts.rollups[key]["orders_placed"] += row["orders"]
+        facts.rollups[key]["units_ordered"] += row["units"] or 0
+
+
+def _shipments_created(facts: _DayFacts, start, end) -> None:
+    lines = ShipmentLine.objects.select_related("product").order_by("pk")
+    shipments = (
+        Shipment.objects.filter(created_at__gte=start, created_at__lt=end, kind=OUTBOUND)
+        .select_related("merchant", "lane")
+        .prefetch_related(Prefetch("lines", queryset=lines))
+        .order_by("pk")
+    )
+    cards = {}
+    for shipment in shipments.iterator(chunk_size=2000):
+        shipment_lines = list(shipment.lines.all())
+        units = sum(line.quantity for line in shipment_lines)
+        card_key = (shipment.mode_id, shipment.created_at.date())
+        if card_key not in cards:
+            cards[card_key] = rate_card_for(mode_id=shipment.mode_id, on=card_key[1])
+        card = cards[card_key]
+        route = Route(
+            origin=shipment.origin_country,
+            destination=shipment.country.code,
+            crosses_border=shipment.crosses_border,
+            transport=shipment.transport or "",
+            lane_id=shipment.lane_id,
+            cost_per_kg=shipment.lane.cost_per_kg if shipment.lane else Decimal(0),
+            stages=(),
+        )
+        fee_lines, _ = parcel_fees(
+            card=card,
+            mode=shipment.mode_id,
+            route=route,
+            speed=shipment.speed,
+            destination=shipment.country.code,
+            items=[(line.product, line.quantity) for line in shipment_lines],
+        )
+        assessed = shipment.customs_duty is not None or shipment.customs_tax is not None
+        customs_currency = shipment.customs_currency if assessed else ""
+        key = (
+            shipment.merchant_id,
+            shipment.mode_id,
+            shipment.country.code,
+            shipment.source_warehouse_id,
+            card.currency if card else "",
+            customs_currency,
+        )
+        row = facts.rollups[key]
+        row["shipments_created"] += 1
+        row["units_shipped"] += units
+        row["fees"] += sum((line.amount for line in fee_lines), Decimal(0))
+        row["duties"] += shipment.customs_duty or Decimal(0)
+        row["taxes"] += shipment.customs_tax or Decimal(0)
+        if shipment.crosses_border:
+            row["declarations"] += 1
+            row["declarations_complete"] += declaration_complete(shipment, shipment_lines)
+
+
+def _deliveries(facts: _DayFacts, start, end) -> None:
+    ordered_at = Order.objects.filter(pk=OuterRef("order_id")).values("created_at")[:1]
+    rows = (
+        Shipment.objects.filter(delivered_at__gte=start, delivered_at__lt=end, kind=OUTBOUND)
+        .values("merchant_id", "mode_id", "country", "source_warehouse_id", "created_at", "delivered_at", "route")
+        .annotate(ordered_at=Subquery(ordered_at, output_field=DateTimeField()))
+        .order_by()
+    )
+    for row in rows.iterator(chunk_size=2000):
+        partition = (row["merchant_id"], row["mode_id"], row["country"], row["source_warehouse_id"])
+        began = row["ordered_at"] or row["created_at"]
+        hours = max((row["delivered_at"] - began).total_seconds() / 3600, 0.0)
+        promised = row["created_at"] + clock_hours(promised_hours(row["route"]))
+        target = facts.rollups[(*partition, "", "")]
+        target["delivered"] += 1
+        target["delivered_on_time"] += row["delivered_at"] <= promised
+        target["delivery_hours"] += hours
+        bucket = min(int(hours // DeliveryTimeRollup.BUCKET_HOURS), DeliveryTimeRollup.MAX_BUCKET)
+        facts.delivery[(*partition, bucket)] += 1
+
+
+def _events(facts: _DayFacts, start, end) -> None:
+    """Exceptions, customs and stage dwell, from the events of the day and the ones before them."""
+    todays = TrackingEvent.objects.filter(occurred_at__gte=start, occurred_at__lt=end, shipment__kind=OUTBOUND)
+    shipment_ids = todays.values("shipment_id")
+    shipments = {
+        row["pk"]: row
+        for row in Shipment.objects.filter(pk__in=shipment_ids).values(
+            "pk", "merchant_id", "mode_id", "country", "source_warehouse_id", "route"
+        )
+    }
+    history = (
+        TrackingEvent.objects.filter(shipment_id__in=shipment_ids, occurred_at__lt=end)
+        .order_by("shipment_id", "occurred_at", "pk")
+        .values_list("shipment_id", "occurred_at", "from_stage", "stage")
+    )
+    previous = None  # (shipment_id, occurred_at, stage) of the event before
+    for shipment_id, occurred_at, from_stage, stage in history.iterator(chunk_size=5000):
+        before = previous if previous and previous[0] == shipment_id else None
+        previous = (shipment_id, occurred_at, stage)
+        if occurred_at < start:
+            continue
+        shipment = shipments[shipment_id]
+        partition = (shipment["merchant_id"], shipment["mode_id"], shipment["country"], shipment["source_warehouse_id"])
+        row = facts.rollups[(*partition, "", "")]
+        if stage in EXCEPTION_STAGES:
+            row["exceptions_raised"] += 1
+        if from_stage == Stage.IMPORT_CUSTOMS:
+            row["customs_assessed"] += 1
+            row["customs_held"] += stage == Stage.CUSTOMS_HOLD
+        if before is None or not from_stage or from_stage == stage:
+            continue
+        left = before[2]
+        hours = (occurred_at - before[1]).total_seconds() / 3600
+        dwell = facts.dwell[(*partition, left)]
+        dwell["exits"] += 1
+        dwell["dwell_hours"] += hours
+        planned = next((step["hours"] for step in shipment["route"] if step["stage"] == left), None)
+        if planned is not None and left not in EXCEPTION_STAGES:
+            planned_hours = clock_hours(planned).total_seconds() / 3600
+            dwell["planned_exits"] += 1
+            dwell["planned_hours"] += planned_hours
+            dwell["planned_dwell_hours"] += hours
+            dwell["over_plan"] += hours > planned_hours + 1e-9
+
+
+def rollup_rebuild_day(*, day: datetime.date) -> int:
+    """Recompute every rollup row of ``day`` from the source tables; returns the rows written."""
+    start, end = day_bounds(day)
+    facts = _DayFacts.empty()
+    _orders_placed(facts, start, end)
+    _shipments_created(facts, start, end)
+    _deliveries(facts, start, end)
+    _events(facts, start, end)
+
+    def partition(key) -> dict:
+        merchant_id, mode_id, country, warehouse_id = key[:4]
+        return {
+            "day": day,
+            "merchant_id": merchant_id,
+            "mode_id": mode_id,
+            "country": country,
+            "warehouse_id": warehouse_id,
+        }
+
+    rollups = [
+        DailyRollup(**partition(key), fee_currency=key[4], customs_currency=key[5], **values)
+        for key, values in facts.rollups.items()
+    ]
+    delivery = [
+        DeliveryTimeRollup(**partition(key), bucket=key[4], shipments=count) for key, count in facts.delivery.items()
+    ]
+    dwell = [
+        StageDwellRollup(
+            **partition(key),
+            stage=key[4],
+            **{
+                name: int(value) if name in ("exits", "planned_exits", "over_plan") else value
+                for name, value in v.items()
+            },
+        )
+        for key, v in facts.dwell.items()
+    ]
+    with transaction.atomic():
+        for model in (DailyRollup, DeliveryTimeRollup, StageDwellRollup):
+            model.objects.filter(day=day).delete()
+        DailyRollup.objects.bulk_create(rollups, batch_size=1000)
+        DeliveryTimeRollup.objects.bulk_create(delivery, batch_size=1000)
+        StageDwellRollup.objects.bulk_create(dwell, batch_size=1000)
+    return len(rollups) + len(delivery) + len(dwell)
+
+
+def _first_day() -> datetime.date | None:
+    firsts = [
+        Order.objects.aggregate(first=Min("created_at"))["first"],
+        Shipment.objects.aggregate(first=Min("created_at"))["first"],
+    ]
+    firsts = [first for first in firsts if first is not None]
+    return min(firsts).astimezone(UTC).date() if firsts else None
+
+
+def _days(start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    return [start + datetime.timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+def rollups_rebuild(
+    *, since: datetime.date | None = None, until: datetime.date | None = None, now: datetime.datetime | None = None
+) -> int:
+    """Recompute every day from ``since`` (default: the first order or shipment) to ``until``
+    (default: today), and move the cursor to now. Returns the days recomputed."""
+    now = now or timezone.now()
+    everything = since is None and until is None
+    until = until or now.astimezone(UTC).date()
+    since = since or _first_day() or until
+    last_event = TrackingEvent.objects.aggregate(last=Max("pk"))["last"] or 0
+    days = _days(since, until)
+    for day in days:
+        rollup_rebuild_day(day=day)
+    if everything:  # a partial rebuild leaves the other days to the incremental refresh
+        _move_cursor(last_event_id=last_event, orders_seen_at=now, now=now, days=len(days))
+    return len(days)
+
+
+def _move_cursor(*, last_event_id: int, orders_seen_at, now, days: int) -> None:
+    cursor, _ = RollupCursor.objects.get_or_create(pk=1)
+    cursor.last_event_id, cursor.orders_seen_at = last_event_id, orders_seen_at
+    cursor.refreshed_at, cursor.days_refreshed = now, days
+    cursor.save()
+
+
+def dirty_days(*, cursor: RollupCursor, last_event_id: int) -> set[datetime.date]:
+    """The days whose facts changed since the cursor: those of new tracking events (the day they
+    happened and the day their shipment was created) and of orders changed since."""
+    events = TrackingEvent.objects.filter(pk__gt=cursor.last_event_id, pk__lte=last_event_id)
+    days = set(events.annotate(d=TruncDate("occurred_at")).values_list("d", flat=True).distinct())
+    days |= set(events.annotate(d=TruncDate("shipment__created_at")).values_list("d", flat=True).distinct())
+    orders = Order.objects.filter(updated_at__gte=cursor.orders_seen_at)  # a new order's updated_at is its creation
+    days |= set(orders.annotate(d=TruncDate("created_at")).values_list("d", flat=True).distinct())
+    return {day for day in days if day is not None}
+
+
+def rollups_refresh(*, now: datetime.datetime | None = None) -> int:
+    """Bring the rollups up to date: the days touched since the last run, and the last two days.
+    Returns the days recomputed. The first run (no cursor yet) rebuilds everything."""
+    now = now or timezone.now()
+    cursor = RollupCursor.objects.filter(pk=1).first()
+    if cursor is None or cursor.orders_seen_at is None:
+        return rollups_rebuild(now=now)
+    last_event = TrackingEvent.objects.aggregate(last=Max("pk"))["last"] or 0
+    today = now.astimezone(UTC).date()
+    days = dirty_days(cursor=cursor, last_event_id=last_event)
+    days |= {today - datetime.timedelta(days=n) for n in range(TRAILING_DAYS)}
+    for day in sorted(days):
+        rollup_rebuild_day(day=day)
+    _move_cursor(last_event_id=last_event, orders_seen_at=now, now=now, days=len(days))
+    return len(days)

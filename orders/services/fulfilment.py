@@ -170,7 +170,7 @@ def _orders_ended(ended: set[int]) -> None:
     )
     changes = []
     processing = Order.objects.filter(pk__in=finished, status=Order.Status.PROCESSING)
-    for order in processing.only("pk", "status", "merchant_order_id"):
+    for order in processing.only("pk", "merchant_id", "status", "merchant_order_id"):
         found = statuses[order.pk]
         delivered = found.count(Shipment.Status.DELIVERED)
         if delivered == len(found) and order.pk not in cancelled:

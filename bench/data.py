@@ -4,8 +4,9 @@ A few days of history go through the real pipeline first (``backfill_history``: 
 allocation, release, stages), so every route plan, customs status and allocation is one the
 services made. Those orders and their one outbound shipment each are the templates; ``scale``
 copies them ``n`` times with ``INSERT … SELECT … FROM generate_series`` — one statement per
-template and table, no Python per row — with explicit ids, so that order ``O0 + g`` owns line
-``L0 + g·k + i`` and shipment ``S0 + g``.
+template and table row, no Python per copy — with explicit ids, so that order ``O0 + g`` owns
+line ``L0 + g·k + i`` and shipment ``S0 + g``, whose packages are copies of the template's
+(``P0 + g·m + i``, tracking numbers ``BP…``).
 
 The copies are spread over the last 90 days: most are delivered (history), some in flight and
 not yet due, and the first ``due`` copies are in flight and due now, at a stage of their plan
@@ -21,7 +22,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from orders.models import Allocation, Order, OrderLine
-from shipping.models import Shipment, ShipmentLine, TrackingEvent
+from shipping.models import Package, Shipment, ShipmentLine, TrackingEvent
 from shipping.routes import PARTNER_REPORTED
 from shipping.services.shipments import LEAVES_WAREHOUSE
 from shipping.tracking import STAGE_CODES, descriptions
@@ -92,6 +93,7 @@ def _templates() -> list[dict]:
                 "lines": lines,
                 "allocations": list(Allocation.objects.filter(line__order=order).order_by("pk")),
                 "shipment_lines": list(ShipmentLine.objects.filter(shipment=shipment).order_by("pk")),
+                "packages": list(Package.objects.filter(shipment=shipment).order_by("sequence")),
                 "leave": leave,
                 "movable": movable,
                 "last": len(route) - 1,
@@ -133,7 +135,8 @@ def scale(*, orders: int, due: int, in_flight_share: float = 0.1) -> Scale:
     max_lines = max(len(t["lines"]) for t in templates)
     max_allocations = max(len(t["allocations"]) for t in templates)
     max_shipment_lines = max(len(t["shipment_lines"]) for t in templates)
-    o0, l0, a0, s0, sl0 = (_next_id(m) for m in (Order, OrderLine, Allocation, Shipment, ShipmentLine))
+    max_packages = max(len(t["packages"]) for t in templates)
+    o0, l0, a0, s0, sl0, p0 = (_next_id(m) for m in (Order, OrderLine, Allocation, Shipment, ShipmentLine, Package))
     in_flight = due + int((orders - due) * in_flight_share)
     # g = 0 … orders-1; template g % count. Ages spread over DAYS; due ones are due in the last hour.
     age = f"make_interval(secs => ((g::bigint * 7919) %% {DAYS * 86400}))"
@@ -230,6 +233,20 @@ def scale(*, orders: int, due: int, in_flight_share: float = 0.1) -> Scale:
                     where="t.id = %s",
                     params=[line.pk],
                 )
+            # The template's parcels (one or more, as cartonization made them), each with its own number.
+            for i, package in enumerate(t["packages"]):
+                _copy(
+                    Package,
+                    source=f"{_q(Package._meta.db_table)} AS t, {series}",
+                    overrides={
+                        "id": f"{p0} + g * {max_packages} + {i}",
+                        "shipment_id": f"{s0} + g",
+                        "tracking_number": f"'BP' || lpad((g * {max_packages} + {i})::text, 12, '0')",
+                        "created_at": f"now() - {age} - interval '2 days'",
+                    },
+                    where="t.id = %s",
+                    params=[package.pk],
+                )
             # Units of due copies that have not left their warehouse yet are reserved there.
             unconsumed = [
                 g for g in range(t_index, in_flight, count) if t["movable"][g % len(t["movable"])] < t["leave"]
@@ -240,7 +257,7 @@ def scale(*, orders: int, due: int, in_flight_share: float = 0.1) -> Scale:
                     allocation.quantity * len(unconsumed)
                 )
         _tracking_events(s0, orders)
-        _reset_sequences([Order, OrderLine, Allocation, Shipment, ShipmentLine, TrackingEvent])
+        _reset_sequences([Order, OrderLine, Allocation, Shipment, ShipmentLine, Package, TrackingEvent])
         by_merchant = defaultdict(list)
         for (merchant_id, product_id, warehouse_id), quantity in reserved.items():
             if quantity:
@@ -250,7 +267,7 @@ def scale(*, orders: int, due: int, in_flight_share: float = 0.1) -> Scale:
                 merchant_id=merchant_id, changes=changes, reason=LedgerReason.ORDER_RESERVED, reference_type="bench"
             )
     with connection.cursor() as cursor:
-        for model in (Order, OrderLine, Allocation, Shipment, ShipmentLine, TrackingEvent):
+        for model in (Order, OrderLine, Allocation, Shipment, ShipmentLine, Package, TrackingEvent):
             cursor.execute(f"ANALYZE {_q(model._meta.db_table)}")
     return Scale(orders=orders, due=due, seconds=time.perf_counter() - started, templates=count)
 

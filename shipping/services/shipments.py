@@ -24,8 +24,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from config.events import publish
+from merchants.models import Product
 from shipping.bulk import rows_insert, rows_update
-from shipping.models import Shipment, ShipmentLine, TrackingEvent
+from shipping.models import Package, Shipment, ShipmentLine, TrackingEvent
+from shipping.packing import Item, cartonize
 from shipping.services.outbound_customs import assess_import
 from shipping.tracking import event_for
 from warehouses.models import Bucket, Lane, LedgerReason
@@ -424,8 +426,11 @@ def new_tracking_number() -> str:
 
 def shipments_create(*, specs: list[dict], at: datetime.datetime | None = None) -> list[Shipment]:
     """Create shipments (bulk): each spec has the Shipment fields, ``route`` and ``lines``
-    (``(product_id, quantity, unit_value, currency)``). Transfers take their units from the
-    origin's ``fulfillable`` into ``in_transfer`` at once."""
+    (``(product_id, quantity, unit_value, currency)``). Outbound shipments are packed into
+    parcels (``shipping.packing.cartonize``), one ``Package`` each with its own tracking number;
+    transfers travel as freight, without parcels. Transfers take their units from the origin's
+    ``fulfillable`` into ``in_transfer`` at once. A constant number of queries whatever the
+    number of shipments."""
     at = at or timezone.now()
     with transaction.atomic():
         shipments = []
@@ -451,6 +456,45 @@ def shipments_create(*, specs: list[dict], at: datetime.datetime | None = None) 
             ShipmentLine(shipment=s, product_id=p, quantity=q, unit_value=v, currency=c)
             for s in shipments
             for p, q, v, c in s.pending_lines
+        )
+        parcels = [s for s in shipments if s.kind == Shipment.Kind.OUTBOUND and s.pending_lines]
+        product_ids = {p for s in parcels for p, _, _, _ in s.pending_lines}
+        products = (
+            Product.objects.only("sku", "weight_kg", "length_cm", "width_cm", "height_cm").in_bulk(product_ids)
+            if product_ids
+            else {}
+        )
+        Package.objects.bulk_create(
+            Package(
+                shipment=s,
+                sequence=sequence,
+                tracking_number=new_tracking_number(),
+                carton=parcel.carton,
+                weight_kg=parcel.weight_kg,
+                length_cm=parcel.length_cm,
+                width_cm=parcel.width_cm,
+                height_cm=parcel.height_cm,
+                units=parcel.units,
+                contents=[{"product_id": c.product_id, "sku": c.sku, "quantity": c.quantity} for c in parcel.contents],
+                oversize=parcel.oversize,
+                created_at=at,
+            )
+            for s in parcels
+            for sequence, parcel in enumerate(
+                cartonize(
+                    Item(
+                        product_id=p,
+                        sku=products[p].sku,
+                        quantity=q,
+                        weight_kg=products[p].weight_kg,
+                        length_cm=products[p].length_cm,
+                        width_cm=products[p].width_cm,
+                        height_cm=products[p].height_cm,
+                    )
+                    for p, q, _, _ in s.pending_lines
+                ),
+                start=1,
+            )
         )
         TrackingEvent.objects.bulk_create(
             TrackingEvent(

@@ -5,6 +5,7 @@
 """
 
 from .base import *  # noqa: F403
+from .base import env_bool
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -17,3 +18,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Scenario e runs the simulator's step task in a real worker.
+CROSSDOCK_SIMULATOR = env_bool("CROSSDOCK_SIMULATOR", False)
+CROSSDOCK_SIMULATOR_SEED = "bench"

@@ -8,14 +8,14 @@ merchant, no SKUs or values), so a template cannot leak what it was never given.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django_countries import countries
 
 from merchants.models import Merchant
-from shipping.models import Shipment, ShipmentLine, TrackingEvent
+from shipping.models import Package, Shipment, ShipmentLine, TrackingEvent
 from shipping.services.shipments import MAX_DELIVERY_ATTEMPTS, clock_hours
 from warehouses.modes import Stage
 
@@ -65,12 +65,23 @@ def _last_event_at():
     )
 
 
+def _packages() -> Prefetch:
+    return Prefetch("packages", queryset=Package.objects.order_by("sequence"))
+
+
+def with_package_number(number: str) -> Q:
+    """Shipments that have a package with tracking number ``number`` (normalized, exact)."""
+    return Q(Exists(Package.objects.filter(shipment=OuterRef("pk"), tracking_number=number)))
+
+
 def shipment_list(*, merchant: Merchant, filters: dict | None = None) -> QuerySet[Shipment]:
-    """The merchant's outbound and transfer shipments, newest first, each with ``last_event_at``.
+    """The merchant's outbound and transfer shipments, newest first, each with ``last_event_at``
+    and its packages (prefetched: one query for the page, whatever its length).
 
     Filters: ``status``, ``stage``, ``mode``, ``kind``, ``country`` (destination, ISO code) and
-    ``q`` (part of a tracking number, or of the merchant's order id). The API adds its own
-    (``shipping.api.outbound.ShipmentFilter``) on top of the unfiltered list.
+    ``q`` (part of a master tracking number, a whole package tracking number, or part of the
+    merchant's order id). The API adds its own (``shipping.api.outbound.ShipmentFilter``) on top
+    of the unfiltered list.
     """
     filters = filters or {}
     shipments = Shipment.objects.filter(merchant=merchant)
@@ -86,10 +97,11 @@ def shipment_list(*, merchant: Merchant, filters: dict | None = None) -> QuerySe
         matches = Q(merchant_order_id__icontains=query)
         number = normalize_tracking_number(query)
         if number:
-            matches |= Q(tracking_number__contains=number)
+            matches |= Q(tracking_number__contains=number) | with_package_number(number)
         shipments = shipments.filter(matches)
     return (
         shipments.select_related("mode", "source_warehouse", "destination_warehouse")
+        .prefetch_related(_packages())
         .annotate(last_event_at=_last_event_at())
         .order_by("-created_at", "-pk")
     )
@@ -107,14 +119,15 @@ def merchant_has_shipments(*, merchant: Merchant) -> bool:
 
 
 def shipment_detail_queryset(*, merchant: Merchant) -> QuerySet[Shipment]:
-    """The merchant's shipments with what one shipment's page shows: its timeline (oldest first)
-    and its lines with their products, prefetched (three queries for one shipment)."""
+    """The merchant's shipments with what one shipment's page shows: its timeline (oldest first),
+    its lines with their products and its packages, prefetched (four queries for one shipment)."""
     return (
         Shipment.objects.filter(merchant=merchant)
         .select_related("mode", "source_warehouse", "destination_warehouse")
         .prefetch_related(
             Prefetch("events", queryset=TrackingEvent.objects.order_by("occurred_at", "pk")),
             Prefetch("lines", queryset=ShipmentLine.objects.select_related("product").order_by("pk")),
+            _packages(),
         )
         .annotate(last_event_at=_last_event_at())
         .order_by("-created_at", "-pk")
@@ -281,8 +294,18 @@ class PublicEvent:
 
 
 @dataclass(frozen=True)
+class PublicPackage:
+    sequence: int
+    tracking_number: str
+
+
+@dataclass(frozen=True)
 class PublicTracking:
-    """What anyone with the tracking number may see: where the parcel is, nothing about whom."""
+    """What anyone with the tracking number may see: where the parcel is, nothing about whom.
+
+    ``tracking_number`` is the number asked for: the shipment's master number (then
+    ``packages`` lists its packages' numbers) or one package's (then ``package_sequence`` says
+    which of ``package_count``, and the timeline is its shipment's: packages travel together)."""
 
     tracking_number: str
     status: str
@@ -297,6 +320,9 @@ class PublicTracking:
     stage_started_at: datetime.datetime
     estimated_delivery: datetime.datetime | None
     delivered_at: datetime.datetime | None
+    package_count: int = 0
+    package_sequence: int | None = None
+    packages: list[PublicPackage] = field(default_factory=list)
 
     @property
     def current_step(self) -> RouteStep | None:
@@ -304,20 +330,29 @@ class PublicTracking:
 
 
 def public_tracking(*, tracking_number: str, now: datetime.datetime | None = None) -> PublicTracking | None:
-    """The public view of the shipment with this tracking number, any merchant's; ``None`` if unknown.
+    """The public view of the shipment with this master or package tracking number, any
+    merchant's; ``None`` if unknown.
 
-    Two queries: the shipment (with its source warehouse) and its events, oldest first."""
+    Three queries for a master number: the shipment (with its source warehouse), its events
+    (oldest first) and its packages' numbers; a package number costs one more, to find it."""
     number = normalize_tracking_number(tracking_number)
     if not number or len(number) > TRACKING_NUMBER_MAX_LENGTH:
         return None
-    shipment = (
-        Shipment.objects.select_related("source_warehouse")
-        .prefetch_related(Prefetch("events", queryset=TrackingEvent.objects.order_by("occurred_at", "pk")))
-        .filter(tracking_number=number)
-        .first()
+    shipments = Shipment.objects.select_related("source_warehouse").prefetch_related(
+        Prefetch("events", queryset=TrackingEvent.objects.order_by("occurred_at", "pk")),
+        Prefetch("packages", queryset=Package.objects.only("shipment_id", "sequence", "tracking_number")),
     )
+    shipment = shipments.filter(tracking_number=number).first()
+    package_sequence = None
     if shipment is None:
-        return None
+        package = Package.objects.filter(tracking_number=number).values("shipment_id", "sequence").first()
+        if package is None:
+            return None
+        shipment = shipments.filter(pk=package["shipment_id"]).first()
+        if shipment is None:  # deleted in between
+            return None
+        package_sequence = package["sequence"]
+    packages = [PublicPackage(p.sequence, p.tracking_number) for p in shipment.packages.all()]
     events = [
         PublicEvent(
             occurred_at=event.occurred_at,
@@ -330,7 +365,7 @@ def public_tracking(*, tracking_number: str, now: datetime.datetime | None = Non
         for event in shipment.events.all()
     ]
     return PublicTracking(
-        tracking_number=shipment.tracking_number,
+        tracking_number=number if package_sequence else shipment.tracking_number,
         status=shipment.status,
         status_label=shipment.get_status_display(),
         stage=shipment.stage,
@@ -343,4 +378,8 @@ def public_tracking(*, tracking_number: str, now: datetime.datetime | None = Non
         stage_started_at=shipment.stage_started_at,
         estimated_delivery=shipment_estimated_delivery(shipment=shipment, now=now),
         delivered_at=shipment.delivered_at,
+        package_count=len(packages),
+        package_sequence=package_sequence,
+        # A package's page names only itself; the master number's lists every package.
+        packages=[] if package_sequence else packages,
     )

@@ -81,3 +81,21 @@ def product(merchant):
 @pytest.fixture
 def warehouse(db):
     return WarehouseFactory()
+
+
+@pytest.fixture
+def celery_broker(monkeypatch):
+    """Point this process's Celery app at another broker for one test: ``celery_broker(url, options)``.
+
+    The app keeps its connection and producer pools once used, so a pool an earlier test opened
+    on the suite's broker would still carry the messages; both are dropped (and restored after).
+    """
+    from config.celery import app  # noqa: PLC0415 - only the tests that send to a worker need it
+
+    def point(url: str, options: dict) -> None:
+        monkeypatch.setitem(app.conf, "broker_url", url)
+        monkeypatch.setitem(app.conf, "broker_transport_options", options)
+        monkeypatch.setattr(app, "_pool", None)
+        monkeypatch.setattr(app.amqp, "_producer_pool", None)
+
+    return point

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from orders.models import Allocation, Order, OrderLine
 from orders.services.status import orders_transition
+from shipping.bulk import rows_update
 from shipping.models import Shipment
 from shipping.routes import outbound_route_plan
 from shipping.services.shipments import LEAVES_WAREHOUSE, TERMINAL, shipments_create
@@ -113,49 +114,74 @@ def orders_release(*, now: datetime.datetime | None = None, limit: int = 500) ->
 
 
 def on_shipment_changes(payloads: list[dict]) -> None:
-    """Subscriber of ``shipment.stage_changed``: units shipped, and orders completed."""
+    """Subscriber of ``shipment.stage_changed``: units shipped, and orders completed.
+
+    Set-based, whatever the batch: a tick moving thousands of shipments costs a handful of
+    queries here, not a few per shipment.
+    """
     outbound = [p for p in payloads if p["order_id"] and p["kind"] == Shipment.Kind.OUTBOUND]
     if not outbound:
         return
     with transaction.atomic():
         left = [p for p in outbound if p["to"] in LEAVES_WAREHOUSE and p["from"] not in LEAVES_WAREHOUSE]
-        for payload in left:
-            allocations = Allocation.objects.filter(
-                line__order_id=payload["order_id"],
-                warehouse_id=payload["source_warehouse_id"],
-                status=Allocation.Status.RESERVED,
-            )
-            if payload["source_warehouse_id"] is None:
-                OrderLine.objects.filter(order_id=payload["order_id"]).update(
-                    quantity_shipped=F("quantity") - F("quantity_cancelled")
-                )
-            for allocation in allocations.select_related("line"):
-                OrderLine.objects.filter(pk=allocation.line_id).update(
-                    quantity_shipped=F("quantity_shipped") + allocation.quantity
-                )
-            allocations.update(status=Allocation.Status.SHIPPED)
+        if left:
+            _units_shipped(left)
         ended = {p["order_id"] for p in outbound if p["to"] in TERMINAL}
-        if not ended:
-            return
-        statuses = defaultdict(list)
-        for order_id, status in Shipment.objects.filter(order_id__in=ended).values_list("order_id", "status"):
-            statuses[order_id].append(status)
-        changes = []
-        for order in Order.objects.filter(pk__in=ended, status=Order.Status.PROCESSING):
-            found = statuses[order.pk]
-            if any(s == Shipment.Status.ACTIVE for s in found):
-                continue
-            delivered = found.count(Shipment.Status.DELIVERED)
-            cancelled = order.lines.filter(quantity_cancelled__gt=0).exists()
-            if delivered == len(found) and not cancelled:
-                changes.append((order, Order.Status.COMPLETE, "Every parcel delivered"))
-            else:
-                changes.append(
-                    (
-                        order,
-                        Order.Status.COMPLETE_PARTIAL,
-                        f"{delivered} of {len(found)} parcels delivered"
-                        + ("; some units cancelled" if cancelled else ""),
-                    )
+        if ended:
+            _orders_ended(ended)
+
+
+def _units_shipped(left: list[dict]) -> None:
+    """A shipment left its warehouse: its reserved allocations are shipped (direct shipping,
+    from the merchant's own address, ships every line)."""
+    pairs = {(p["order_id"], p["source_warehouse_id"]) for p in left}
+    direct = [order_id for order_id, warehouse_id in pairs if warehouse_id is None]
+    if direct:
+        OrderLine.objects.filter(order_id__in=direct).update(quantity_shipped=F("quantity") - F("quantity_cancelled"))
+    allocations = [
+        (pk, line_id, quantity)
+        for pk, line_id, quantity, order_id, warehouse_id in Allocation.objects.filter(
+            line__order_id__in={order_id for order_id, _ in pairs}, status=Allocation.Status.RESERVED
+        ).values_list("pk", "line_id", "quantity", "line__order_id", "warehouse_id")
+        if (order_id, warehouse_id) in pairs
+    ]
+    if not allocations:
+        return
+    shipped: dict[int, int] = defaultdict(int)
+    for _, line_id, quantity in allocations:
+        shipped[line_id] += quantity
+    lines = list(OrderLine.objects.select_for_update().filter(pk__in=shipped).order_by("pk"))
+    for line in lines:
+        line.quantity_shipped += shipped[line.pk]
+    rows_update(lines, ["quantity_shipped"])
+    Allocation.objects.filter(pk__in=[pk for pk, _, _ in allocations]).update(status=Allocation.Status.SHIPPED)
+
+
+def _orders_ended(ended: set[int]) -> None:
+    """Every shipment of an order has ended: the order is complete, or complete in part."""
+    statuses = defaultdict(list)
+    for order_id, status in Shipment.objects.filter(order_id__in=ended).values_list("order_id", "status"):
+        statuses[order_id].append(status)
+    finished = [order_id for order_id in ended if Shipment.Status.ACTIVE not in statuses[order_id]]
+    if not finished:
+        return
+    cancelled = set(
+        OrderLine.objects.filter(order_id__in=finished, quantity_cancelled__gt=0).values_list("order_id", flat=True)
+    )
+    changes = []
+    processing = Order.objects.filter(pk__in=finished, status=Order.Status.PROCESSING)
+    for order in processing.only("pk", "merchant_id", "status", "merchant_order_id"):
+        found = statuses[order.pk]
+        delivered = found.count(Shipment.Status.DELIVERED)
+        if delivered == len(found) and order.pk not in cancelled:
+            changes.append((order, Order.Status.COMPLETE, "Every parcel delivered"))
+        else:
+            changes.append(
+                (
+                    order,
+                    Order.Status.COMPLETE_PARTIAL,
+                    f"{delivered} of {len(found)} parcels delivered"
+                    + ("; some units cancelled" if order.pk in cancelled else ""),
                 )
-        orders_transition(changes=changes)
+            )
+    orders_transition(changes=changes)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from config.events import publish
 from orders.models import Order, OrderEvent
+from shipping.bulk import rows_insert, rows_update
 
 S = Order.Status
 
@@ -48,8 +49,9 @@ def orders_transition(*, changes: list[tuple[Order, str, str]], actor=None, reas
     ``reasons_saved``: the rows already hold their ``status_reason`` (fresh orders written
     with it), so only the status is updated.
 
-    Orders are grouped by (from, to) and each group is one conditional ``UPDATE``; an order
-    another call already moved is left out (a repeated call is a no-op).
+    Orders are grouped by (from, to); each group's rows still in ``from`` are locked with one
+    query, and an order another call already moved is left out (a repeated call is a no-op).
+    The moved rows are then written, and their events inserted, with one statement each.
     """
     for order, to, _ in changes:
         _check(order, to)
@@ -63,22 +65,20 @@ def orders_transition(*, changes: list[tuple[Order, str, str]], actor=None, reas
         still_there = set(
             Order.objects.select_for_update().filter(pk__in=pks, status=current).values_list("pk", flat=True)
         )
-        Order.objects.filter(pk__in=still_there).update(status=to, updated_at=now)
         for order, reason in members:
             if order.pk in still_there:
-                order.status, order.status_reason = to, reason[:300]
+                order.status, order.updated_at = to, now
+                if not reasons_saved:
+                    order.status_reason = reason[:300]
                 moved.append((order, current, reason))
-    if not reasons_saved:
-        Order.objects.bulk_update([order for order, _, _ in moved], ["status_reason"])
-    OrderEvent.objects.bulk_create(
-        OrderEvent(
-            order=order,
-            from_status=current,
-            to_status=order.status,
-            note=reason[:300],
-            actor=actor if getattr(actor, "pk", None) else None,
-        )
-        for order, current, reason in moved
+    rows_update(
+        [order for order, _, _ in moved], ["status", "updated_at"] + ([] if reasons_saved else ["status_reason"])
+    )
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    rows_insert(
+        OrderEvent,
+        ["order", "from_status", "to_status", "note", "actor", "created_at"],
+        [(order.pk, current, order.status, reason[:300], actor_id, now) for order, current, reason in moved],
     )
     publish(
         "order.status_changed",

@@ -2,9 +2,12 @@
 
 - ``GET /shipments/``: newest first. Filters: ``status``, ``stage``, ``mode``, ``kind``,
   ``destination_country`` (ISO code, any case), ``order_id`` (the order's ``id``),
-  ``merchant_order_id`` and ``tracking_number`` (exact; spaces, dashes and case ignored). An
-  invalid filter value is 400 with ``attr`` naming it. A page costs the same number of queries
-  whatever its size.
+  ``merchant_order_id`` and ``tracking_number`` (the master number or a package's, exact;
+  spaces, dashes and case ignored). An invalid filter value is 400 with ``attr`` naming it. A
+  page costs the same number of queries whatever its size. Each shipment lists its
+  ``packages`` (the parcels it travels as: sequence, tracking number, gross weight, sides,
+  units, carton, oversize flag and contents); shipments created before packages have none, and
+  transfers travel as freight, without packages.
 - ``GET /shipments/{id}/``: one shipment with its ``route`` (each planned stage done, current
   or to come, with when it should end), ``events`` (the tracking timeline, oldest first), its
   ``lines`` and customs fields, ``estimated_delivery_at`` and ``tracking_url`` (the public page).
@@ -17,7 +20,7 @@ write here.
 """
 
 import django_filters
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django_countries.serializer_fields import CountryField
@@ -27,13 +30,14 @@ from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 
 from merchants.tenancy import MerchantScopedViewSet
-from shipping.models import Shipment, ShipmentLine, TrackingEvent
+from shipping.models import Package, Shipment, ShipmentLine, TrackingEvent
 from shipping.selectors import (
     normalize_tracking_number,
     shipment_detail_queryset,
     shipment_estimated_delivery,
     shipment_list,
     shipment_route,
+    with_package_number,
 )
 from warehouses.modes import Mode, Stage
 
@@ -74,7 +78,8 @@ class ShipmentFilter(django_filters.FilterSet):
         return queryset.filter(country=value.strip().upper())
 
     def filter_tracking_number(self, queryset, name, value):
-        return queryset.filter(tracking_number=normalize_tracking_number(value))
+        number = normalize_tracking_number(value)
+        return queryset.filter(Q(tracking_number=number) | with_package_number(number))
 
     def filter_sku(self, queryset, name, value):
         lines = ShipmentLine.objects.filter(shipment=OuterRef("pk"), product__sku__iexact=value.strip())
@@ -110,6 +115,25 @@ class OutboundLineSerializer(serializers.ModelSerializer):
         fields = ["sku", "quantity", "unit_value", "currency"]
 
 
+class PackageSerializer(serializers.ModelSerializer):
+    """One parcel: its label data and contents (``[{"product_id", "sku", "quantity"}]``)."""
+
+    class Meta:
+        model = Package
+        fields = [
+            "sequence",
+            "tracking_number",
+            "weight_kg",
+            "length_cm",
+            "width_cm",
+            "height_cm",
+            "units",
+            "carton",
+            "oversize",
+            "contents",
+        ]
+
+
 class RouteStepSerializer(serializers.Serializer):
     stage = serializers.CharField()
     label = serializers.CharField()
@@ -135,6 +159,7 @@ class ShipmentListSerializer(serializers.ModelSerializer):
     destination_warehouse = serializers.SerializerMethodField()
     destination = ShipmentDestinationSerializer(source="*")
     last_event_at = serializers.DateTimeField(allow_null=True)
+    packages = PackageSerializer(many=True)
 
     class Meta:
         model = Shipment
@@ -162,6 +187,7 @@ class ShipmentListSerializer(serializers.ModelSerializer):
             "last_event_at",
             "created_at",
             "delivered_at",
+            "packages",
         ]
 
     def get_source_warehouse(self, shipment: Shipment) -> str | None:

@@ -9,9 +9,11 @@ from shipping.models.inbound import (
     InboundShipmentLine,
     PlacementOption,
 )
+from shipping.models.packages import Package
 from shipping.models.shipments import Shipment, ShipmentLine, TrackingEvent
 
 __all__ = [
+    "Package",
     "Shipment",
     "ShipmentLine",
     "TrackingEvent",

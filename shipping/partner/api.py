@@ -19,8 +19,9 @@ Routes:
 
 - ``GET shipments/``: newest first, cursor-paginated; filters ``stage``, ``status``,
   ``warehouse`` (code), ``breached`` (true/false: the SLA, see ``shipping.partner.sla``).
-- ``GET shipments/{tracking_number}/``: one shipment, with its lines (what to pick), planned
-  route and tracking events.
+- ``GET shipments/{tracking_number}/``: one shipment, with its lines (what to pick), its
+  packages (how to pack them: carton, sides, gross weight, contents and each one's tracking
+  number for its label), planned route and tracking events.
 - ``POST shipments/{tracking_number}/events`` (trailing slash optional):
   ``{"event_id", "stage", "occurred_at"?, "location"?, "reason"?}``. ``stage`` must be one of the
   shipment's ``next_stages``; a new shipment waits in ``acknowledged`` and the partner
@@ -39,7 +40,7 @@ from rest_framework.response import Response
 
 from integrations.schema import ErrorResponseSerializer
 from merchants.api.pagination import CursorPagination
-from shipping.models import Shipment, TrackingEvent
+from shipping.models import Package, Shipment, TrackingEvent
 from shipping.partner.selectors import (
     NOT_FOR_PARTNERS,
     is_awaiting_acknowledgement,
@@ -200,6 +201,23 @@ class PartnerLineSerializer(serializers.Serializer):
     quantity = serializers.IntegerField()
 
 
+class PartnerPackageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Package
+        fields = [
+            "sequence",
+            "tracking_number",
+            "carton",
+            "weight_kg",
+            "length_cm",
+            "width_cm",
+            "height_cm",
+            "units",
+            "oversize",
+            "contents",
+        ]
+
+
 class PartnerEventSerializer(serializers.ModelSerializer):
     event_id = serializers.SerializerMethodField()
     reason = serializers.CharField(source="exception_reason")
@@ -225,10 +243,11 @@ class PartnerEventSerializer(serializers.ModelSerializer):
 class PartnerShipmentDetailSerializer(PartnerShipmentSerializer):
     route = serializers.ListField(source="planned_stages", child=serializers.CharField())
     lines = PartnerLineSerializer(many=True)
+    packages = PartnerPackageSerializer(many=True)
     events = PartnerEventSerializer(many=True)
 
     class Meta(PartnerShipmentSerializer.Meta):
-        fields = [*PartnerShipmentSerializer.Meta.fields, "route", "lines", "events"]
+        fields = [*PartnerShipmentSerializer.Meta.fields, "route", "lines", "packages", "events"]
 
 
 class PartnerEventAnswerSerializer(serializers.Serializer):

@@ -10,7 +10,7 @@ import datetime
 
 from django.db.models import Prefetch, QuerySet
 
-from shipping.models import Shipment, ShipmentLine, TrackingEvent
+from shipping.models import Package, Shipment, ShipmentLine, TrackingEvent
 from shipping.partner.sla import partner_shipments_all, with_sla
 from shipping.services.shipments import allowed_targets
 from warehouses.models import Partner, Warehouse
@@ -94,7 +94,8 @@ def partner_shipments(
 
 
 def partner_shipment_detailed(shipments: QuerySet[Shipment]) -> QuerySet[Shipment]:
-    """``shipments`` with what a detail page or response shows: lines (what to pick) and events."""
+    """``shipments`` with what a detail page or response shows: lines (what to pick), packages
+    (how to pack them) and events."""
     lines = ShipmentLine.objects.select_related("product").only(
         "shipment_id", "quantity", "product__sku", "product__fnsku", "product__title"
     )
@@ -110,7 +111,11 @@ def partner_shipment_detailed(shipments: QuerySet[Shipment]) -> QuerySet[Shipmen
         "external_id",
         "occurred_at",
     ).order_by("occurred_at", "pk")
-    return shipments.prefetch_related(Prefetch("lines", queryset=lines), Prefetch("events", queryset=events))
+    return shipments.prefetch_related(
+        Prefetch("lines", queryset=lines),
+        Prefetch("packages", queryset=Package.objects.order_by("sequence")),
+        Prefetch("events", queryset=events),
+    )
 
 
 def partner_event(*, shipment: Shipment, event_id: str) -> TrackingEvent | None:

@@ -224,6 +224,7 @@ class ShipmentDetailView(PartnerShipmentMixin, TemplateView):
                 for e in shipment.events.all()
             ],
             lines=shipment.lines.all(),
+            packages=list(shipment.packages.all()),
             route=[(index, stage_label(stage)) for index, stage in enumerate(shipment.planned_stages)],
             sla_labels=SLA_LABELS,
             awaiting_acknowledgement=is_awaiting_acknowledgement(shipment),

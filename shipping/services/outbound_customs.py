@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from merchants.geography import EU_MEMBER_STATES
+from merchants.models import Merchant
 from shipping.customs import Declaration, DeclarationLine, customs_assess, customs_ruleset_for
 from shipping.models import Shipment, ShipmentLine
 from warehouses.modes import Stage
@@ -27,13 +28,14 @@ def assess_import(shipments: list[Shipment], *, on) -> dict[int, str]:
     lines = defaultdict(list)
     for line in ShipmentLine.objects.filter(shipment__in=shipments).select_related("product"):
         lines[line.shipment_id].append(line)
+    merchants = Merchant.objects.in_bulk({s.merchant_id for s in shipments})
     rulesets = {}
     held: dict[int, str] = {}
     for shipment in shipments:
         destination = shipment.country.code
         if destination not in rulesets:
             rulesets[destination] = customs_ruleset_for(destination, on)
-        ioss = shipment.merchant.ioss_number if destination in EU_MEMBER_STATES else ""
+        ioss = merchants[shipment.merchant_id].ioss_number if destination in EU_MEMBER_STATES else ""
         declaration = Declaration(
             origin_country=shipment.origin_country,
             destination_country=destination,

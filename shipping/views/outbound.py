@@ -1,10 +1,12 @@
 """Merchant portal: outbound shipments (to buyers) and transfers (between warehouses).
 
 The list filters by status, stage, mode, kind and destination, and searches order ids and
-tracking numbers; the shipment page shows the route plan with the current stage, the full
-tracking timeline, customs and lines, and links to the order and to the public tracking page.
+tracking numbers (master or package); the shipment page shows the route plan with the current
+stage, the full tracking timeline, customs, lines and packages, and links to the order and to
+the public tracking page.
 """
 
+from decimal import Decimal
 from functools import cached_property
 
 from django import forms
@@ -116,6 +118,7 @@ class OutboundShipmentDetailView(MerchantScopedMixin, TemplateView):
         for line in lines:
             line.value = line.unit_value * line.quantity
         tracking_path = reverse("tracking-detail", args=[shipment.tracking_number])
+        packages = list(shipment.packages.all())
         context.update(
             shipment=shipment,
             route_steps=shipment_route(shipment=shipment, now=now),
@@ -124,6 +127,8 @@ class OutboundShipmentDetailView(MerchantScopedMixin, TemplateView):
             transport_label=Transport(shipment.transport).label if shipment.transport in Transport.values else "",
             events=events,
             lines=lines,
+            packages=packages,
+            package_weight=sum((p.weight_kg for p in packages), Decimal(0)),
             units=sum(line.quantity for line in lines),
             total_value=sum(line.value for line in lines),
             currencies=sorted({line.currency for line in lines}),

@@ -11,7 +11,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from config.celery import app as celery_app
 from orders.models import Order, OrderImport
 from orders.services.imports import TEMPLATE_HEADER, order_import_create, order_import_process
 
@@ -97,7 +96,7 @@ def test_bad_files_are_refused_with_the_reason(merchant, data, message):
 @pytest.mark.postgres
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_processes_the_upload(merchant, stocked, tmp_path, monkeypatch):
+def test_a_real_worker_processes_the_upload(merchant, stocked, tmp_path, celery_broker):
     """The upload commits, the task goes through the broker, a worker process imports the rows."""
     env = {k: v for k, v in os.environ.items() if k not in {"CELERY_BROKER_URL", "REDIS_URL"}}
     env.update(
@@ -110,8 +109,7 @@ def test_a_real_worker_processes_the_upload(merchant, stocked, tmp_path, monkeyp
     )
     from config.settings.base import filesystem_broker_options
 
-    monkeypatch.setitem(celery_app.conf, "broker_url", "filesystem://")
-    monkeypatch.setitem(celery_app.conf, "broker_transport_options", filesystem_broker_options(tmp_path / "celery"))
+    celery_broker("filesystem://", filesystem_broker_options(tmp_path / "celery"))
     log = tmp_path / "worker.log"
     worker = subprocess.Popen(  # noqa: S603
         [

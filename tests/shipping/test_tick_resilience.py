@@ -270,7 +270,7 @@ def assert_every_commit_is_whole(expected: dict[int, int]) -> None:
 @pytest.mark.redis
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
-def test_sigkill_mid_batch_and_a_broker_restart_lose_and_duplicate_no_transition(tmp_path, monkeypatch):
+def test_sigkill_mid_batch_and_a_broker_restart_lose_and_duplicate_no_transition(tmp_path, celery_broker):
     created_at = timezone.now() - datetime.timedelta(days=1)
     started = time.monotonic()
     expected = make_due_shipments(MerchantFactory(), created_at)
@@ -278,8 +278,7 @@ def test_sigkill_mid_batch_and_a_broker_restart_lose_and_duplicate_no_transition
     setup_seconds = time.monotonic() - started
 
     broker = Broker(tmp_path)
-    monkeypatch.setitem(celery_app.conf, "broker_url", broker.url)
-    monkeypatch.setitem(celery_app.conf, "broker_transport_options", {"visibility_timeout": 3600})
+    celery_broker(broker.url, {"visibility_timeout": 3600})
     db = connection.settings_dict
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "CELERY_BROKER_URL", "CROSSDOCK_BROKER_DIR"}}
     env.update(

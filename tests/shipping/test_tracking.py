@@ -186,3 +186,43 @@ def test_the_page_needs_no_login(client, merchant, ship):
     assert response.status_code == 200
     assert response.context["tracking"].tracking_number == shipment.tracking_number
     assert response["X-Robots-Tag"] == "noindex"
+
+
+# --- packages: one shipment, several parcels, each number tracks it -------------------------
+
+
+def test_a_package_number_shows_its_shipments_timeline(client, buyer_visible, ship, run_ticks):
+    # 200 widgets of 1.1 L fill three parcels (at most 0.12 m³ each, with void fill).
+    [shipment] = ship(buyer_visible, "ORD-PARCELS", lines=[("WIDGET-1", 200)])
+    run_ticks(shipment.stage_due_at + datetime.timedelta(minutes=1), rounds=1)
+    packages = list(shipment.packages.order_by("sequence"))
+    assert len(packages) == 3
+
+    master = track(client, shipment.tracking_number)
+    second = track(client, packages[1].tracking_number.lower())
+    assert (master.status_code, second.status_code) == (200, 200)
+    tracking = second.context["tracking"]
+    assert tracking.tracking_number == packages[1].tracking_number
+    assert (tracking.package_sequence, tracking.package_count) == (2, 3)
+    # The same timeline and stages as the master number's.
+    assert tracking.events == master.context["tracking"].events and len(tracking.events) == 2
+    assert tracking.steps == master.context["tracking"].steps
+    body = second.content.decode()
+    assert "Package 2 of 3 of this shipment" in body
+    # A package's page names only itself, and nothing personal.
+    for other in (shipment.tracking_number, packages[0].tracking_number, packages[2].tracking_number):
+        assert other not in body
+    assert_no_personal_data(body, packages[1].tracking_number)
+    # The master number's page lists every package.
+    master_body = master.content.decode()
+    assert "travels as 3 packages" in master_body
+    assert all(p.tracking_number in master_body for p in packages)
+
+
+def test_an_unknown_package_like_number_is_a_404(client, merchant, ship):
+    [shipment] = ship(merchant, "ORD-ONE-PARCEL")
+    [package] = shipment.packages.all()
+    assert track(client, package.tracking_number).status_code == 200
+    unknown = "CD" + str((int(package.tracking_number[2:]) + 1) % 10**12).zfill(12)
+    response = track(client, unknown)
+    assert response.status_code == 404 and "Unknown tracking number" in response.content.decode()

@@ -1,0 +1,1 @@
+"""Browser tests: the application as real processes, driven by Chromium through Playwright."""

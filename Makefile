@@ -4,9 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 E2E_STAMP := $(VENV)/.e2e-installed-stamp
+BENCH_STAMP := $(VENV)/.bench-installed-stamp
+BENCH_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: install run test e2e lint format migrate seed clean
+.PHONY: install run test e2e bench lint format migrate seed clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -45,6 +47,19 @@ $(E2E_STAMP): $(STAMP) requirements-e2e.txt
 
 e2e: $(E2E_STAMP)
 	$(BIN)/python -m pytest e2e $(PYTEST_ARGS)
+
+## Benchmarks on PostgreSQL and Redis (a database of their own, crossdock_bench): builds a million
+## orders, measures each scenario beside its floor, writes docs/benchmarks.md. Not part of make test.
+## BENCH_ARGS="--only b --fresh" and the like; BENCH_DATABASE_URL / BENCH_REDIS_URL to point elsewhere.
+$(BENCH_STAMP): $(STAMP) requirements-bench.txt
+	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements-bench.txt
+	@touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/crossdock_bench} \
+	REDIS_URL=$${BENCH_REDIS_URL:-redis://127.0.0.1:6379/15} \
+	DJANGO_SETTINGS_MODULE=config.settings.bench \
+		$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

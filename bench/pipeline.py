@@ -4,7 +4,9 @@ real Celery worker.
 Buyers' orders of the demo merchants (the simulator's own demand: mixed destinations, modes,
 speeds) are placed through intake until ``orders`` exist. A Celery worker process then runs
 the simulator's step task (release, partners' reports, the tick) over and over on an
-accelerated clock, until every one of those orders has ended. Checked at the end: every order
+accelerated clock, until every one of those orders has ended; parcels customs holds for a
+decision (restricted goods) are released by the bench acting as the customs desk, through the
+console's service, and counted. Checked at the end: every order
 complete, no shipment delivered twice (one ``delivered`` event each), and every inventory
 balance equal to its ledger.
 """
@@ -18,6 +20,7 @@ import time
 from pathlib import Path
 
 from amqp.exceptions import ChannelError
+from django.contrib.auth import get_user_model
 from django.db.models import Count
 from django.utils import timezone
 
@@ -25,6 +28,7 @@ from config.celery import app
 from orders.models import Order
 from orders.simulator import demo_merchants, simulate_demand
 from shipping.models import Shipment, TrackingEvent
+from shipping.services.returns import shipment_operator_move
 from warehouses.modes import Stage
 from warehouses.selectors import inventory_discrepancies
 
@@ -54,6 +58,23 @@ def _queue_length() -> int:
             return channel.queue_declare(queue="celery", passive=True).message_count
         except ChannelError:
             return 0
+
+
+def _desk_releases(order_ids: list[int], operator) -> int:
+    """The customs desk's part: parcels held for a decision (restricted goods, documents) are
+    released after review, through the console's own service. Inspections end on their own."""
+    released = 0
+    held = Shipment.objects.filter(order_id__in=order_ids, stage=Stage.CUSTOMS_HOLD, stage_due_at__isnull=True)
+    for shipment in held:
+        following = shipment.route[shipment.stage_index + 1]["stage"]
+        released += shipment_operator_move(
+            shipment=shipment,
+            to=following,
+            expected_version=shipment.version,
+            actor=operator,
+            note="Documents reviewed at the desk.",
+        )
+    return released
 
 
 def run(*, orders: int = 10_000, timeout: float = 1800) -> dict:
@@ -86,7 +107,8 @@ def run(*, orders: int = 10_000, timeout: float = 1800) -> dict:
         env=env,
         start_new_session=True,
     )
-    sent = 0
+    sent = released = 0
+    operator = get_user_model().objects.filter(is_staff=True).order_by("pk").first()
     try:
         moving = time.perf_counter()
         while True:
@@ -95,6 +117,7 @@ def run(*, orders: int = 10_000, timeout: float = 1800) -> dict:
                 break
             if time.perf_counter() - moving > timeout:
                 raise RuntimeError(f"{left} orders still open after {timeout:.0f} s")
+            released += _desk_releases(ids, operator)
             if _queue_length() < 2:
                 app.send_task("orders.tasks.simulate_demand", kwargs={"orders_per_merchant": 0})
                 sent += 1
@@ -120,6 +143,7 @@ def run(*, orders: int = 10_000, timeout: float = 1800) -> dict:
         "moving_seconds": moving_seconds,
         "wall_seconds": intake_seconds + moving_seconds,
         "tasks_sent": sent,
+        "desk_releases": released,
         "tasks_executed": executed,
         "tasks_per_second": executed / moving_seconds if moving_seconds else 0.0,
         "transitions": TrackingEvent.objects.filter(shipment__in=shipments).count(),

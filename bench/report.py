@@ -203,7 +203,8 @@ def _details(results: dict) -> list[str]:
         out.append(
             f"- e: placing took {e['intake_seconds']:.0f} s, delivering {e['moving_seconds']:.0f} s; "
             f"{e['shipments']:,} shipments, {e['transitions']:,} tracking events; {e['tasks_executed']} tasks run; "
-            f"statuses {e['statuses']}; delivered twice: {e['delivered_twice']}; "
+            f"statuses {e['statuses']}; customs holds released by the desk: {e['desk_releases']}; "
+            f"delivered twice: {e['delivered_twice']}; "
             f"ledger discrepancies: {e['ledger_discrepancies']}."
         )
     return out

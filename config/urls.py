@@ -6,6 +6,9 @@ from config.health import healthz
 from shipping.views.tracking import TrackingDetailView, TrackingSearchView
 from warehouses.views import HomeView
 
+# A URL no route matches answers in the API's error format under /api/, the HTML page elsewhere.
+handler404 = "merchants.api.errors.page_not_found"
+
 admin.site.site_header = "Crossdock operations"
 admin.site.site_title = "Crossdock admin"
 

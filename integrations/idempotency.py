@@ -5,7 +5,10 @@ choosing, unique per request it means: ``Idempotency-Key: 5f0c…``. For 24 hour
 owner (a merchant, a partner) or signed-in user:
 
 - the same key with the same request (method, path and body) answers the stored response again,
-  with ``Idempotent-Replayed: true``, and runs nothing;
+  with ``Idempotent-Replayed: true``, and runs nothing; but only if the view admits the request
+  (authentication and permissions): a merchant's keys share their idempotency keys, and a key
+  without the scope must not read what another key's write answered (a webhook secret, an
+  order). It gets the view's refusal (401, 403) instead, as for any request;
 - the same key with another request is ``422`` (``idempotency_key_reused``);
 - the same key while its first request still runs is ``409`` (``idempotency_key_in_use``).
 
@@ -22,6 +25,8 @@ import hashlib
 import json
 
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
+from rest_framework.exceptions import APIException
 
 from integrations.services import Claim, Fingerprint, idempotency_claim, idempotency_complete, idempotency_release
 from warehouses.api_keys import ApiKeyRejected, api_key_verify
@@ -51,6 +56,29 @@ def _owner(request) -> dict | None:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return {"user": user}
+    return None
+
+
+def _refusal(request) -> HttpResponse | None:
+    """The view's refusal of ``request`` (authentication, permissions), checked without running it;
+    ``None`` when the view admits it. A stored answer is replayed only to a request that may make it."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    view_class = getattr(match.func, "cls", None)
+    if view_class is None:
+        return None
+    view = view_class(**getattr(match.func, "initkwargs", {}))
+    view.action_map = getattr(match.func, "actions", None) or {}
+    view.args, view.kwargs, view.format_kwarg = match.args, match.kwargs, None
+    view.headers = view.default_response_headers
+    view.request = view.initialize_request(request, *match.args, **match.kwargs)
+    try:
+        view.perform_authentication(view.request)
+        view.check_permissions(view.request)
+    except APIException as refused:
+        return view.finalize_response(view.request, view.handle_exception(refused)).render()
     return None
 
 
@@ -98,6 +126,8 @@ class IdempotencyMiddleware:
             response["Retry-After"] = "1"
             return response
         if claim is Claim.REPLAY:
+            if (refusal := _refusal(request)) is not None:
+                return refusal
             response = HttpResponse(
                 bytes(record.response_body), status=record.response_status, content_type=record.response_content_type
             )

@@ -3,10 +3,11 @@ shares, so that each view declares only what is its own.
 
 Every operation gets, besides its own responses, the errors the API answers everywhere in the
 one error format (``{"errors": [{"code", "detail", "attr"}]}``): 401 (no or a bad key), 403 (role
-or scope), 429 (throttled, with ``Retry-After``), 404 where the path names an object, 400 where
-the request carries input (a body, filters). Every POST documents the ``Idempotency-Key`` header,
-its 409 (still running) and 422 (reused for another request), and ``Idempotent-Replayed`` on a
-replayed answer. A view adds its own 409 (a state that refuses the request) with ``extend_schema``.
+or scope), 429 (throttled, with ``Retry-After``), 404 where the path names an object (or a list
+takes a cursor), 400 where the request carries input (a body, filters). Every POST documents the
+``Idempotency-Key`` header, its 409 (still running) and 422 (reused for another request), and
+``Idempotent-Replayed`` on a replayed answer. A view adds its own 409 (a state that refuses the
+request) with ``extend_schema``.
 """
 
 from drf_spectacular import openapi
@@ -35,7 +36,7 @@ ERROR_DESCRIPTIONS = {
     "400": "Bad input: each error names its field path in attr.",
     "401": "No API key or session, or the key is unknown, revoked or its owner deactivated.",
     "403": "The key lacks the scope, the key is of the wrong kind, or the user's role is read-only.",
-    "404": "No such object, or another owner's (the two are never told apart).",
+    "404": "No such object, or another owner's (the two are never told apart); on a list, an invalid cursor.",
     "409": f"The first request with this {IDEMPOTENCY_HEADER} is still being processed.",
     "422": f"This {IDEMPOTENCY_HEADER} was used for another request (body, method or path).",
     "429": "Too many requests: wait Retry-After seconds.",
@@ -113,7 +114,7 @@ class AutoSchema(openapi.AutoSchema):
 
     def _error_codes(self) -> list[str]:
         codes = ["401", "403", "429"]
-        if "{" in self.path:
+        if "{" in self.path or self._paginated():  # a list: an invalid cursor is 404
             codes.append("404")
         takes_input = self.method in WRITE_METHODS or (self._is_list_view() and self.method == "GET")
         if takes_input or self._get_filter_parameters():

@@ -5,7 +5,8 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -69,3 +70,12 @@ def conflict(detail: str, code: str = "conflict", **extra) -> Response:
     return Response(
         {"errors": [{"code": code, "detail": detail, "attr": None, **extra}]}, status=status.HTTP_409_CONFLICT
     )
+
+
+def page_not_found(request, exception):
+    """Django's 404 view (``handler404``): under ``/api/`` a URL no route matches (``/orders/0.5/``)
+    answers in the API's error format, exactly like a missing object; elsewhere the HTML page."""
+    if request.path_info.startswith("/api/"):
+        body = {"errors": [{"code": "not_found", "detail": str(exceptions.NotFound.default_detail), "attr": None}]}
+        return JsonResponse(body, status=status.HTTP_404_NOT_FOUND)
+    return defaults.page_not_found(request, exception)

@@ -1,7 +1,31 @@
+import datetime
+
 import django_filters
+from django.core.exceptions import ValidationError
+from django_filters.fields import IsoDateTimeField
 
 from merchants.models import Product
 from merchants.sizing import SizeTier
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 time, queried in UTC. ISO 8601 allows UTC offsets up to ±23:59, PostgreSQL only
+    up to ±15:59 (a larger one would fail the query: a 500); a time UTC cannot hold is invalid."""
+
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        if parsed is None or parsed.tzinfo is None:  # empty, or USE_TZ off
+            return parsed
+        try:
+            return parsed.astimezone(datetime.UTC)
+        except OverflowError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """``created_after`` and the like in every API list: ISO 8601, any UTC offset."""
+
+    field_class = UtcIsoDateTimeField
 
 
 class ProductFilter(django_filters.FilterSet):
@@ -9,8 +33,8 @@ class ProductFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="SKU, title or FNSKU contains")
     size_tier = django_filters.ChoiceFilter(choices=SizeTier.choices)
     hs_chapter = django_filters.CharFilter(field_name="hs_code", lookup_expr="startswith")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Product

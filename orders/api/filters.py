@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Exists, OuterRef
 
+from merchants.api.filters import IsoDateTimeFilter
 from orders.models import Order, OrderLine
 from warehouses.modes import Mode, Speed
 
@@ -13,8 +14,8 @@ class OrderFilter(django_filters.FilterSet):
     merchant_order_id = django_filters.CharFilter(field_name="merchant_order_id")
     sku = django_filters.CharFilter(method="filter_sku", label="Orders with a line of this SKU")
     source = django_filters.ChoiceFilter(choices=Order.Source.choices)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Order

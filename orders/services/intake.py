@@ -103,6 +103,19 @@ def _text(value) -> str:
     return "" if value is None else str(value).strip()
 
 
+def _null_characters(value, path: str = "") -> list[str]:
+    """The field paths of the strings in ``value`` holding a NUL character: no text column takes one."""
+    if isinstance(value, str):
+        return [path] if "\x00" in value else []
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return []
+    return [found for key, inner in items for found in _null_characters(inner, f"{path}.{key}" if path else str(key))]
+
+
 def clean_address(destination, errors: dict[str, str]) -> dict[str, str]:
     """The destination address, stripped; problems go into ``errors`` under ``destination.*``."""
     destination = destination or {}
@@ -228,6 +241,9 @@ def _validate(payload: dict, ctx: _Context) -> tuple[dict, dict[str, str]]:
         currency=_text(payload.get("currency")).upper() or ctx.merchant.currency,
     )
 
+    for path in _null_characters(payload):
+        errors[path] = "Null characters are not allowed."
+
     sources: list[Source] = []
     if not errors:
         if not ctx.speed_offered(mode, speed, address["country"]):
@@ -259,6 +275,8 @@ def load_products(merchant: Merchant, payloads: list[dict]) -> dict[str, Product
         if isinstance(line, dict)
     }
     skus.discard("")
+    # A SKU with a NUL character names no product (and a query may not even carry one): unknown.
+    skus = {sku for sku in skus if "\x00" not in sku}
     products = Product.objects.filter(merchant=merchant, is_active=True).filter(
         sku__in=skus | {s.lower() for s in skus}
     )

@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Exists, OuterRef
 
+from merchants.api.filters import IsoDateTimeFilter
 from shipping.models import InboundPlan, InboundPlanItem, InboundShipment, InboundShipmentLine, Shipment
 from warehouses.modes import Mode, Stage
 
@@ -15,8 +16,8 @@ class InboundPlanFilter(django_filters.FilterSet):
     mode = django_filters.ChoiceFilter(field_name="mode_id", choices=Mode.choices)
     destination_country = django_filters.CharFilter(method="filter_destination_country", label="Destination country")
     sku = django_filters.CharFilter(method="filter_sku", label="Plans with an item of this SKU")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = InboundPlan
@@ -36,8 +37,8 @@ class InboundShipmentFilter(django_filters.FilterSet):
     warehouse = django_filters.CharFilter(field_name="warehouse__code", lookup_expr="iexact")
     plan = django_filters.NumberFilter(field_name="plan_id")
     sku = django_filters.CharFilter(method="filter_sku", label="Shipments with a line of this SKU")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = InboundShipment
@@ -55,8 +56,8 @@ class CustomsDeclarationFilter(django_filters.FilterSet):
     origin_country = django_filters.CharFilter(method="filter_origin_country", label="Origin country")
     mode = django_filters.ChoiceFilter(field_name="mode_id", choices=Mode.choices)
     kind = django_filters.ChoiceFilter(choices=Shipment.Kind.choices)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Shipment

@@ -29,6 +29,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 
+from merchants.api.filters import IsoDateTimeFilter
 from merchants.tenancy import MerchantScopedViewSet
 from shipping.models import Package, Shipment, ShipmentLine, TrackingEvent
 from shipping.selectors import (
@@ -54,8 +55,8 @@ class ShipmentFilter(django_filters.FilterSet):
     merchant_order_id = django_filters.CharFilter(field_name="merchant_order_id")
     tracking_number = django_filters.CharFilter(method="filter_tracking_number")
     sku = django_filters.CharFilter(method="filter_sku", label="Shipments carrying this SKU")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Shipment

@@ -1,6 +1,7 @@
 import django_filters
 from rest_framework import mixins, permissions, viewsets
 
+from merchants.api.filters import IsoDateTimeFilter
 from merchants.tenancy import MerchantScopedViewSet, NoPartnerKey
 from warehouses.api.serializers import InventoryBalanceSerializer, WarehouseSerializer
 from warehouses.models import InventoryBalance, Warehouse
@@ -37,8 +38,8 @@ class InventoryFilter(django_filters.FilterSet):
     warehouse_country = django_filters.CharFilter(method="filter_warehouse_country", label="Warehouse country")
     role = django_filters.ChoiceFilter(field_name="warehouse__role", choices=WarehouseRole.choices)
     in_stock = django_filters.BooleanFilter(method="filter_in_stock", label="Has fulfillable units")
-    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
-    updated_before = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="lt")
+    updated_after = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_before = IsoDateTimeFilter(field_name="updated_at", lookup_expr="lt")
 
     class Meta:
         model = InventoryBalance

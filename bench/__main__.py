@@ -34,6 +34,23 @@ def _database(url: str, *, fresh: bool) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def _merged(results: dict) -> dict:
+    """This run's scenarios, stamped with their time, over the last figures of the others
+    (kept in ``var/bench/results.json``), so one report holds every scenario's latest run."""
+    import datetime  # noqa: PLC0415
+    import json  # noqa: PLC0415
+
+    store = ROOT / "var" / "bench" / "results.json"
+    kept = json.loads(store.read_text()) if store.exists() else {}
+    stamp = datetime.datetime.now(tz=datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    for name, figures in results.items():
+        if name != "setup" or figures.get("orders"):
+            kept[name] = {**figures, "measured_at": stamp}
+    store.parent.mkdir(parents=True, exist_ok=True)
+    store.write_text(json.dumps(kept, indent=1, default=str))
+    return kept
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="a,b,c,d,e", help="Scenarios to run (default all: a,b,c,d,e).")
@@ -109,6 +126,7 @@ def main(argv: list[str]) -> int:
         results["e"] = pipeline.run(orders=args.pipeline_orders)
         print(report.line("e", results["e"]))
 
+    results = _merged(results)
     text = report.markdown(results)
     Path(args.output).write_text(text, encoding="utf-8")
     print()

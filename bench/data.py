@@ -8,8 +8,8 @@ template and table row, no Python per copy — with explicit ids, so that order 
 line ``L0 + g·k + i`` and shipment ``S0 + g``, whose packages are copies of the template's
 (``P0 + g·m + i``, tracking numbers ``BP…``).
 
-The copies are spread over the last 90 days: most are delivered (history), some in flight and
-not yet due, and the first ``due`` copies are in flight and due now, at a stage of their plan
+Delivered copies (most of them) are spread over the last 90 days, in-flight ones over the last
+12: some not yet due, and the first ``due`` copies due now, at a stage of their plan
 the schedule moves (never a partner-reported one). Units of due shipments that will still leave
 their warehouse are reserved through ``inventory_apply``, so the ledger stays true.
 """
@@ -32,6 +32,7 @@ from warehouses.services.inventory import StockChange, inventory_apply
 
 BENCH_PREFIX = "BENCH"
 DAYS = 90
+IN_FLIGHT_DAYS = 12
 
 
 @dataclasses.dataclass
@@ -136,10 +137,14 @@ def scale(*, orders: int, due: int, in_flight_share: float = 0.1) -> Scale:
     max_allocations = max(len(t["allocations"]) for t in templates)
     max_shipment_lines = max(len(t["shipment_lines"]) for t in templates)
     max_packages = max(len(t["packages"]) for t in templates)
-    o0, l0, a0, s0, sl0, p0 = (_next_id(m) for m in (Order, OrderLine, Allocation, Shipment, ShipmentLine, Package))
     in_flight = due + int((orders - due) * in_flight_share)
+    o0, l0, a0, s0, sl0, p0 = (_next_id(m) for m in (Order, OrderLine, Allocation, Shipment, ShipmentLine, Package))
     # g = 0 … orders-1; template g % count. Ages spread over DAYS; due ones are due in the last hour.
-    age = f"make_interval(secs => ((g::bigint * 7919) %% {DAYS * 86400}))"
+    # In-flight copies were created in the last IN_FLIGHT_DAYS, delivered ones over DAYS.
+    age = (
+        f"make_interval(secs => ((g::bigint * 7919) %% "
+        f"(CASE WHEN g < {in_flight} THEN {IN_FLIGHT_DAYS * 86400} ELSE {DAYS * 86400} END)))"
+    )
     reserved: dict[tuple[int, int, int], int] = defaultdict(int)
 
     with transaction.atomic():

@@ -174,6 +174,8 @@ def table(results: dict) -> str:
 
 def _details(results: dict) -> list[str]:
     out = ["## Raw figures", ""]
+    stamps = {name: figures.get("measured_at", "") for name, figures in results.items() if isinstance(figures, dict)}
+    out += ["- Measured: " + "; ".join(f"{k} {v}" for k, v in sorted(stamps.items()) if v) + ".", ""]
     if "setup" in results:
         s = results["setup"]
         out.append(f"- Setup: {s.get('shipments', 0):,} shipments in the table; setup took {s['total_seconds']:.0f} s.")
@@ -220,8 +222,10 @@ def markdown(results: dict) -> str:
     lines = [
         "# Benchmarks",
         "",
-        "Written by `make bench` (`bench/`); every figure below comes from the run of "
-        f"{datetime.datetime.now(tz=datetime.UTC):%Y-%m-%d %H:%M} UTC.",
+        "Written by `make bench` (`bench/`) on "
+        f"{datetime.datetime.now(tz=datetime.UTC):%Y-%m-%d %H:%M} UTC. A run measures the scenarios it is "
+        "asked for (`--only`); each scenario's figures come from its latest run, at the time given "
+        "under Raw figures.",
         "",
         "## Machine",
         "",

@@ -15,9 +15,9 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from config.bulk import rows_update
 from orders.models import Allocation, Order, OrderLine
 from orders.services.status import orders_transition
-from shipping.bulk import rows_update
 from shipping.models import Shipment
 from shipping.routes import outbound_route_plan
 from shipping.services.shipments import LEAVES_WAREHOUSE, TERMINAL, shipments_create

@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from config.bulk import rows_insert, rows_update
 from config.events import publish
 from orders.models import Order, OrderEvent
-from shipping.bulk import rows_insert, rows_update
 
 S = Order.Status
 

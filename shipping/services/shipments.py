@@ -23,9 +23,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from config.bulk import rows_insert, rows_update
 from config.events import publish
 from merchants.models import Product
-from shipping.bulk import rows_insert, rows_update
 from shipping.models import Package, Shipment, ShipmentLine, TrackingEvent
 from shipping.packing import Item, cartonize
 from shipping.services.outbound_customs import assess_import

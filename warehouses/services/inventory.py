@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from config.bulk import rows_insert, rows_update
 from config.events import publish
 from merchants.models import Product
 from warehouses.models import BUCKETS, InventoryBalance, InventoryLedgerEntry, LedgerReason, Warehouse
@@ -70,6 +71,22 @@ def _validate(changes: Sequence[StockChange], reason: str) -> None:
             raise InventoryError(f"Unknown inventory bucket {change.bucket!r}.")
         if not isinstance(change.quantity, int) or isinstance(change.quantity, bool) or change.quantity == 0:
             raise InventoryError("Every inventory change must be a non-zero whole number of units.")
+
+
+LEDGER_FIELDS = [
+    "movement",
+    "merchant",
+    "product",
+    "warehouse",
+    "bucket",
+    "quantity",
+    "reason",
+    "reference_type",
+    "reference_id",
+    "actor",
+    "note",
+    "created_at",
+]
 
 
 @transaction.atomic
@@ -140,27 +157,31 @@ def inventory_apply(
         changed.append(balance)
         if fulfillable_before >= threshold > balance.fulfillable:
             low_stock.append(balance)
-    InventoryBalance.objects.bulk_update(changed, [*BUCKETS, "updated_at"])
+    rows_update(changed, [*BUCKETS, "updated_at"])
 
     movement = uuid.uuid4()
     actor_id = getattr(actor, "pk", None)
-    InventoryLedgerEntry.objects.bulk_create(
+    note = note[:200]
+    rows_insert(
+        InventoryLedgerEntry,
+        LEDGER_FIELDS,
         [
-            InventoryLedgerEntry(
-                movement=movement,
-                merchant_id=merchant_id,
-                product_id=c.product_id,
-                warehouse_id=c.warehouse_id,
-                bucket=c.bucket,
-                quantity=c.quantity,
-                reason=reason,
-                reference_type=reference_type,
-                reference_id=c.reference_id or str(reference_id),
-                actor_id=actor_id,
-                note=note[:200],
+            (
+                movement,
+                merchant_id,
+                c.product_id,
+                c.warehouse_id,
+                c.bucket,
+                c.quantity,
+                reason,
+                reference_type,
+                c.reference_id or str(reference_id),
+                actor_id,
+                note,
+                now,
             )
             for c in changes
-        ]
+        ],
     )
     # Stock that just fell below the threshold (not every change while it stays low).
     publish(

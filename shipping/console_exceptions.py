@@ -49,6 +49,17 @@ EXCEPTION_KINDS = [
 ]
 
 
+# Every stage an exception kind below is at (the counts read through the stage index).
+EXCEPTION_STAGES = [
+    Stage.CUSTOMS_HOLD,
+    Stage.DELIVERY_ATTEMPTED,
+    Stage.RETURNING,
+    Stage.RETURNED,
+    Stage.LOST,
+    Stage.DAMAGED,
+]
+
+
 def _exception_conditions(now) -> dict[str, Q]:
     return {
         "customs_overdue": Q(stage=Stage.CUSTOMS_HOLD, stage_due_at__lte=now),
@@ -88,7 +99,7 @@ def exception_queue(*, now, kind: str = "") -> QuerySet[Shipment]:
     )
     lines = ShipmentLine.objects.select_related("product")
     return (
-        _with_return_received(Shipment.objects.all())
+        _with_return_received(Shipment.objects.filter(stage__in=EXCEPTION_STAGES))
         .filter(match)
         .annotate(exception_rank=rank)
         .select_related("merchant", "mode", "source_warehouse")
@@ -98,9 +109,10 @@ def exception_queue(*, now, kind: str = "") -> QuerySet[Shipment]:
 
 
 def exception_counts(*, now) -> dict[str, int]:
-    """How many shipments of each exception kind (one query)."""
+    """How many shipments of each exception kind (one query, over the exception stages only)."""
     conditions = _exception_conditions(now)
-    return _with_return_received(Shipment.objects.all()).aggregate(
+    at_exception_stages = Shipment.objects.filter(stage__in=EXCEPTION_STAGES)
+    return _with_return_received(at_exception_stages).aggregate(
         **{code: Count("pk", filter=condition) for code, condition in conditions.items()}
     )
 

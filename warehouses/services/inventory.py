@@ -122,8 +122,10 @@ def inventory_apply(
     for change in changes:
         net[(change.product_id, change.warehouse_id)][change.bucket] += change.quantity
 
+    # Missing rows first, in key order: two callers creating the same rows queue on the unique
+    # index instead of deadlocking on it.
     InventoryBalance.objects.bulk_create(
-        [InventoryBalance(merchant_id=merchant_id, product_id=p, warehouse_id=w) for p, w in net],
+        [InventoryBalance(merchant_id=merchant_id, product_id=p, warehouse_id=w) for p, w in sorted(net)],
         ignore_conflicts=True,
     )
     # Lock every touched row, in primary-key order so that concurrent callers queue instead

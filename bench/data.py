@@ -51,16 +51,18 @@ def _columns(model) -> list[str]:
     return [f.column for f in model._meta.concrete_fields]
 
 
-def _copy(model, *, source: str, overrides: dict[str, str], where: str, params: list) -> int:
-    """``INSERT INTO model SELECT …`` with every column taken from ``t`` unless overridden."""
+def _copy(model, template_pk: int, *, series: str, overrides: dict[str, str]) -> int:
+    """Copy row ``template_pk`` of ``model`` once per ``g`` of ``series`` (``INSERT … SELECT``),
+    every column taken from the template ``t`` unless overridden by an SQL expression."""
     columns = _columns(model)
+    table = _q(model._meta.db_table)
     select = ", ".join(overrides.get(c, f"t.{_q(c)}") for c in columns)
     sql = (
-        f"INSERT INTO {_q(model._meta.db_table)} ({', '.join(_q(c) for c in columns)}) "  # noqa: S608
-        f"SELECT {select} FROM {source} WHERE {where}"
+        f"INSERT INTO {table} ({', '.join(_q(c) for c in columns)}) "  # noqa: S608
+        f"SELECT {select} FROM {table} AS t, {series} WHERE t.id = %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [template_pk])
         return cursor.rowcount
 
 
@@ -153,13 +155,12 @@ def scale(*, orders: int, due: int, in_flight_share: float = 0.1) -> Scale:
             k = len(t["movable"])
             # Index of the copy's current stage: due and in flight at a movable stage; else delivered.
             index = f"(CASE WHEN g < {in_flight} THEN ({route_movable})[1 + (g %% {k})] ELSE {t['last']} END)"
-            where = "t.id = %s"
-            params = [t["order"].pk]
             series = f"generate_series({t_index}, {orders - 1}, {count}) AS g"
             consumed = f"({index} >= {t['leave']})"
             _copy(
                 Order,
-                source=f"{_q(Order._meta.db_table)} AS t, {series}",
+                t["order"].pk,
+                series=series,
                 overrides={
                     "id": f"{o0} + g",
                     "merchant_order_id": f"'{BENCH_PREFIX}-' || g",
@@ -169,40 +170,37 @@ def scale(*, orders: int, due: int, in_flight_share: float = 0.1) -> Scale:
                     "created_at": f"now() - {age} - interval '2 days'",
                     "updated_at": "now()",
                 },
-                where=where,
-                params=params,
             )
             for i, line in enumerate(t["lines"]):
                 _copy(
                     OrderLine,
-                    source=f"{_q(OrderLine._meta.db_table)} AS t, {series}",
+                    line.pk,
+                    series=series,
                     overrides={
                         "id": f"{l0} + g * {max_lines} + {i}",
                         "order_id": f"{o0} + g",
                         "quantity_allocated": "t.quantity",
                         "quantity_shipped": f"CASE WHEN {consumed} THEN t.quantity ELSE 0 END",
                     },
-                    where="t.id = %s",
-                    params=[line.pk],
                 )
             line_index = {line.pk: i for i, line in enumerate(t["lines"])}
             for i, allocation in enumerate(t["allocations"]):
                 _copy(
                     Allocation,
-                    source=f"{_q(Allocation._meta.db_table)} AS t, {series}",
+                    allocation.pk,
+                    series=series,
                     overrides={
                         "id": f"{a0} + g * {max_allocations} + {i}",
                         "line_id": f"{l0} + g * {max_lines} + {line_index[allocation.line_id]}",
                         "status": f"CASE WHEN {consumed} THEN 'shipped' ELSE 'reserved' END",
                         "created_at": f"now() - {age} - interval '2 days'",
                     },
-                    where="t.id = %s",
-                    params=[allocation.pk],
                 )
             stage = f"(t.route -> {index} ->> 'stage')"
             _copy(
                 Shipment,
-                source=f"{_q(Shipment._meta.db_table)} AS t, {series}",
+                t["shipment"].pk,
+                series=series,
                 overrides={
                     "id": f"{s0} + g",
                     "order_id": f"{o0} + g",
@@ -227,30 +225,26 @@ def scale(*, orders: int, due: int, in_flight_share: float = 0.1) -> Scale:
                     "created_at": f"now() - {age} - interval '2 days'",
                     "delivered_at": f"CASE WHEN g < {in_flight} THEN NULL ELSE now() - {age} END",
                 },
-                where="t.id = %s",
-                params=[t["shipment"].pk],
             )
             for i, line in enumerate(t["shipment_lines"]):
                 _copy(
                     ShipmentLine,
-                    source=f"{_q(ShipmentLine._meta.db_table)} AS t, {series}",
+                    line.pk,
+                    series=series,
                     overrides={"id": f"{sl0} + g * {max_shipment_lines} + {i}", "shipment_id": f"{s0} + g"},
-                    where="t.id = %s",
-                    params=[line.pk],
                 )
             # The template's parcels (one or more, as cartonization made them), each with its own number.
             for i, package in enumerate(t["packages"]):
                 _copy(
                     Package,
-                    source=f"{_q(Package._meta.db_table)} AS t, {series}",
+                    package.pk,
+                    series=series,
                     overrides={
                         "id": f"{p0} + g * {max_packages} + {i}",
                         "shipment_id": f"{s0} + g",
                         "tracking_number": f"'BP' || lpad((g * {max_packages} + {i})::text, 12, '0')",
                         "created_at": f"now() - {age} - interval '2 days'",
                     },
-                    where="t.id = %s",
-                    params=[package.pk],
                 )
             # Units of due copies that have not left their warehouse yet are reserved there.
             unconsumed = [

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db import models
 
 from merchants.models import Merchant
-from warehouses.models import FulfillmentMode, Warehouse
+from warehouses.models import FulfillmentMode, Partner, Warehouse
 
 
 class RollupPartition(models.Model):
@@ -108,6 +108,30 @@ class StageDwellRollup(RollupPartition):
         return f"{self.day} {self.stage}: {self.exits}"
 
 
+class PartnerSlaRollup(RollupPartition):
+    """The partner SLA (``shipping.partner.sla``) of the outbound shipments created on the day at
+    one partner's warehouse, counting only those whose states are settled (handed over or ended);
+    the ones still waiting for the hand-over are counted live, since time alone moves them."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    shipments = models.PositiveIntegerField(default=0, help_text="Shipments owing something on either clock.")
+    ack_on_time = models.PositiveIntegerField(default=0)
+    ack_breached = models.PositiveIntegerField(default=0)
+    ship_on_time = models.PositiveIntegerField(default=0)
+    ship_breached = models.PositiveIntegerField(default=0)
+    open = models.PositiveIntegerField(default=0, help_text="Open on either clock (none, once settled).")
+    breached = models.PositiveIntegerField(default=0, help_text="Breached on either clock.")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["merchant", "mode", "day"], name="partnersla_merchant_mode_day"),
+            models.Index(fields=["mode", "day"], name="partnersla_mode_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} partner {self.partner_id}: {self.shipments}"
+
+
 class RollupCursor(models.Model):
     """Where the incremental refresh stopped: one row."""
 
@@ -117,6 +141,9 @@ class RollupCursor(models.Model):
         null=True, blank=True, help_text="When the rollups were last brought up to date."
     )
     days_refreshed = models.PositiveIntegerField(default=0, help_text="Days recomputed by the last run.")
+    layout = models.PositiveSmallIntegerField(
+        default=0, help_text="Layout of the rollups last built; an older one is rebuilt in full."
+    )
 
     class Meta:
         verbose_name = "rollup cursor"

@@ -7,16 +7,14 @@ request's merchant; ``None`` (every merchant) is only ever built for platform op
 
 import datetime
 from collections import defaultdict
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Sum, Value
-from django.utils import timezone
+from django.db.models import Count, F, Q, QuerySet, Sum
 
-from dashboards.models import DailyRollup, DeliveryTimeRollup, RollupCursor, StageDwellRollup
+from dashboards.models import DailyRollup, DeliveryTimeRollup, PartnerSlaRollup, RollupCursor, StageDwellRollup
 from shipping.models import InboundShipmentLine, Shipment
-from shipping.partner.sla import AWAITING_ACKNOWLEDGEMENT, HANDED_OVER, SlaState, SlaTerms, with_sla
+from shipping.partner.sla import TALLY_FIELDS, sla_tally, unsettled
 from warehouses.models import InventoryBalance, Partner
 from warehouses.modes import Stage, WarehouseRole
 
@@ -503,124 +501,34 @@ class PartnerScore:
         return _share(decided - self.breached, decided) if decided > 0 else None
 
 
-def _partner_scoreboard_orm(shipments: QuerySet[Shipment]) -> list[PartnerScore]:
-    """The scoreboard through ``with_sla`` (databases without lateral joins: SQLite)."""
-    partners = list(Partner.objects.filter(warehouses__outgoing_shipments__in=shipments).distinct().order_by("name"))
-    if not partners:
-        return []
-    parts = []
-    for partner in partners:
-        counted = with_sla(shipments.filter(source_warehouse__partner=partner), partner=partner)
-        parts.append(
-            counted.annotate(partner_key=Value(partner.pk))
-            .values("partner_key")
-            .annotate(
-                shipments=Count("pk", filter=~Q(ack_sla=SlaState.VOID) | ~Q(ship_sla=SlaState.VOID)),
-                ack_on_time=Count("pk", filter=Q(ack_sla=SlaState.ON_TIME)),
-                ack_breached=Count("pk", filter=Q(ack_sla=SlaState.BREACHED)),
-                ship_on_time=Count("pk", filter=Q(ship_sla=SlaState.ON_TIME)),
-                ship_breached=Count("pk", filter=Q(ship_sla=SlaState.BREACHED)),
-                open=Count("pk", filter=Q(ack_sla=SlaState.OPEN) | Q(ship_sla=SlaState.OPEN)),
-                breached=Count("pk", filter=Q(sla_breached=True)),
-            )
-            .order_by()
-        )
-    union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    names = {p.pk: p.name for p in partners}
-    return [
-        PartnerScore(
-            partner_id=row["partner_key"],
-            name=names[row["partner_key"]],
-            **{k: v for k, v in row.items() if k != "partner_key"},
-        )
-        for row in union
-    ]
-
-
-def _sla_state(done: str, due: str) -> str:
-    """SQL of ``shipping.partner.sla._state`` over joined columns (``now`` is a parameter)."""
-    return (
-        f"CASE WHEN {done} IS NOT NULL AND {done} <= {due} THEN 'on_time' "
-        f"WHEN {done} IS NOT NULL THEN 'breached' "
-        f"WHEN {due} < %s AND s.status <> 'cancelled' THEN 'breached' "
-        f"WHEN s.status = 'cancelled' AND s.stage_started_at > {due} THEN 'breached' "
-        "WHEN s.status = 'cancelled' THEN 'void' ELSE 'open' END"
-    )
-
-
 def partner_scoreboard(*, query: DashboardQuery, mode: str) -> list[PartnerScore]:
     """Each partner's SLA (acknowledge, ship) on the shipments created in the period, under its
-    own terms (``shipping.partner.sla``, the same states as ``with_sla``). Two queries: the
-    partners, then one aggregate in which each shipment's first acknowledgement and hand-over
-    are looked up once (a lateral join on the events' shipment index)."""
+    own terms (``shipping.partner.sla``, the same states as ``with_sla``). Settled shipments come
+    from the daily rollup (as of its last refresh); the ones still waiting for their hand-over,
+    whose states move with time alone, are counted now. Three queries: the rollup, the waiting
+    shipments, the partners' names."""
+    totals: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(TALLY_FIELDS, 0))
+    settled = (
+        _rollups(PartnerSlaRollup, query, mode)
+        .values("partner_id")
+        .annotate(**{name: Sum(name) for name in TALLY_FIELDS})
+    )
     start = datetime.datetime.combine(query.start, datetime.time.min, tzinfo=datetime.UTC)
     end = datetime.datetime.combine(query.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=datetime.UTC)
-    shipments = Shipment.objects.filter(
-        mode_id=mode, kind=Shipment.Kind.OUTBOUND, created_at__gte=start, created_at__lt=end
+    waiting = Shipment.objects.filter(
+        unsettled(), mode_id=mode, kind=Shipment.Kind.OUTBOUND, created_at__gte=start, created_at__lt=end
     )
     if query.merchant_id is not None:
-        shipments = shipments.filter(merchant_id=query.merchant_id)
+        waiting = waiting.filter(merchant_id=query.merchant_id)
     if query.country:
-        shipments = shipments.filter(country=query.country)
+        waiting = waiting.filter(country=query.country)
     if query.warehouse_id:
-        shipments = shipments.filter(source_warehouse_id=query.warehouse_id)
-    if connection.vendor != "postgresql":
-        return _partner_scoreboard_orm(shipments)
-    partners = {p.pk: p for p in Partner.objects.order_by("name")}
-    if not partners:
-        return []
-    now = timezone.now()
-    terms = [(p.pk, *astuple(SlaTerms.of(p))) for p in partners.values()]
-    inner, inner_params = shipments.values("pk").query.sql_with_params()
-    values = ", ".join(["(%s::bigint, %s::interval, %s::interval)"] * len(terms))
-    sql = f"""
-        WITH s AS (
-            SELECT sh.id, t.partner_id, sh.status, sh.stage_started_at,
-                   sh.created_at + t.ack AS ack_due, sh.created_at + t.ship AS ship_due
-            FROM shipping_shipment sh
-            JOIN warehouses_warehouse w ON w.id = sh.source_warehouse_id
-            JOIN (VALUES {values}) AS t(partner_id, ack, ship) ON t.partner_id = w.partner_id
-            WHERE sh.id IN ({inner})
-        ), states AS (
-            SELECT s.partner_id, {_sla_state("ack.at", "s.ack_due")} AS ack_sla,
-                   {_sla_state("ship.at", "s.ship_due")} AS ship_sla
-            FROM s
-            LEFT JOIN LATERAL (
-                SELECT MIN(e.occurred_at) AS at FROM shipping_trackingevent e
-                WHERE e.shipment_id = s.id AND e.from_stage = %s AND e.stage <> %s
-            ) ack ON TRUE
-            LEFT JOIN LATERAL (
-                SELECT MIN(e.occurred_at) AS at FROM shipping_trackingevent e
-                WHERE e.shipment_id = s.id AND e.stage = ANY(%s)
-            ) ship ON TRUE
-        )
-        SELECT partner_id,
-               COUNT(*) FILTER (WHERE ack_sla <> 'void' OR ship_sla <> 'void'),
-               COUNT(*) FILTER (WHERE ack_sla = 'on_time'),
-               COUNT(*) FILTER (WHERE ack_sla = 'breached'),
-               COUNT(*) FILTER (WHERE ship_sla = 'on_time'),
-               COUNT(*) FILTER (WHERE ship_sla = 'breached'),
-               COUNT(*) FILTER (WHERE ack_sla = 'open' OR ship_sla = 'open'),
-               COUNT(*) FILTER (WHERE ack_sla = 'breached' OR ship_sla = 'breached')
-        FROM states GROUP BY partner_id
-    """  # noqa: S608 - identifiers and the inner query are the ORM's; every value is a parameter
-    params = [
-        *(value for row in terms for value in row),
-        *inner_params,
-        now,
-        now,
-        AWAITING_ACKNOWLEDGEMENT,
-        Stage.CANCELLED,
-        sorted(HANDED_OVER),
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    fields = ["shipments", "ack_on_time", "ack_breached", "ship_on_time", "ship_breached", "open", "breached"]
-    scores = [
-        PartnerScore(partner_id=row[0], name=partners[row[0]].name, **dict(zip(fields, row[1:], strict=True)))
-        for row in rows
-    ]
+        waiting = waiting.filter(source_warehouse_id=query.warehouse_id)
+    for row in [*settled, *sla_tally(waiting)]:
+        for name in TALLY_FIELDS:
+            totals[row["partner_id"]][name] += row[name] or 0
+    names = dict(Partner.objects.filter(pk__in=totals).values_list("pk", "name"))
+    scores = [PartnerScore(partner_id=pk, name=names[pk], **counts) for pk, counts in totals.items()]
     return sorted(scores, key=lambda score: score.name)
 
 

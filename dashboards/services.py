@@ -10,7 +10,11 @@ Which timestamp puts a fact on a day:
 - orders placed and their units: the order's ``created_at``;
 - shipments created, their units, fees, duties and taxes, declarations: the shipment's ``created_at``;
 - deliveries, on-time deliveries, order-to-delivery time: the shipment's ``delivered_at``;
-- exceptions, customs assessments and holds, stage dwell: the tracking event's ``occurred_at``.
+- exceptions, customs assessments and holds, stage dwell: the tracking event's ``occurred_at``;
+- partner SLA states, once settled: the shipment's ``created_at`` (when both clocks start).
+
+The refresh runs one at a time (a cache lock); a run that finds another in progress does nothing.
+When the rollups' layout changes (``LAYOUT``), the next refresh rebuilds every day.
 
 Only outbound shipments (to buyers) are rolled up; transfers between warehouses are shown live.
 """
@@ -20,16 +24,18 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, DateTimeField, Max, Min, OuterRef, Prefetch, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from dashboards.models import DailyRollup, DeliveryTimeRollup, RollupCursor, StageDwellRollup
+from dashboards.models import DailyRollup, DeliveryTimeRollup, PartnerSlaRollup, RollupCursor, StageDwellRollup
 from merchants.geography import EU_MEMBER_STATES
 from orders.models import Allocation, Order
 from orders.services.costs import parcel_fees
 from shipping.models import Shipment, ShipmentLine, TrackingEvent
+from shipping.partner.sla import TALLY_FIELDS, sla_tally, unsettled
 from shipping.services.shipments import clock_hours
 from warehouses.modes import Stage
 from warehouses.network import Route
@@ -41,6 +47,12 @@ OUTBOUND = Shipment.Kind.OUTBOUND
 EXCEPTION_STAGES = frozenset({Stage.CUSTOMS_HOLD, Stage.DELIVERY_ATTEMPTED, Stage.RETURNING, Stage.LOST, Stage.DAMAGED})
 # Always recomputed, whatever the cursor says: rows committed out of id order land here.
 TRAILING_DAYS = 2
+# Bumped when a rollup table is added or a column's meaning changes: the next refresh rebuilds all.
+LAYOUT = 2
+ROLLUP_TABLES = (DailyRollup, DeliveryTimeRollup, StageDwellRollup, PartnerSlaRollup)
+# One refresh at a time; a lock outlives no run by more than this (a worker killed mid-run).
+LOCK_KEY = "dashboards:rollups-refresh"
+LOCK_SECONDS = 2 * 60 * 60
 
 Key = tuple  # (merchant_id, mode_id, country, warehouse_id[, ...])
 
@@ -72,10 +84,11 @@ class _DayFacts:
     rollups: dict
     delivery: dict
     dwell: dict
+    sla: dict
 
     @classmethod
     def empty(cls) -> "_DayFacts":
-        return cls(defaultdict(lambda: defaultdict(int)), defaultdict(int), defaultdict(lambda: defaultdict(float)))
+        return cls(defaultdict(lambda: defaultdict(int)), defaultdict(int), defaultdict(lambda: defaultdict(float)), {})
 
 
 def _orders_placed(facts: _DayFacts, start, end) -> None:
@@ -214,6 +227,16 @@ def _events(facts: _DayFacts, start, end) -> None:
             dwell["over_plan"] += hours > planned_hours + 1e-9
 
 
+def _partner_sla(facts: _DayFacts, start, end) -> None:
+    """The settled SLA states of the day's shipments at partners' warehouses (one query)."""
+    settled = Shipment.objects.filter(
+        created_at__gte=start, created_at__lt=end, kind=OUTBOUND, source_warehouse__partner__isnull=False
+    ).exclude(unsettled())
+    by = ("merchant_id", "mode_id", "country", "source_warehouse_id")
+    for row in sla_tally(settled, by=by):
+        facts.sla[(*(row[name] for name in by), row["partner_id"])] = {name: row[name] for name in TALLY_FIELDS}
+
+
 def rollup_rebuild_day(*, day: datetime.date) -> int:
     """Recompute every rollup row of ``day`` from the source tables; returns the rows written."""
     start, end = day_bounds(day)
@@ -222,6 +245,7 @@ def rollup_rebuild_day(*, day: datetime.date) -> int:
     _shipments_created(facts, start, end)
     _deliveries(facts, start, end)
     _events(facts, start, end)
+    _partner_sla(facts, start, end)
 
     def partition(key) -> dict:
         merchant_id, mode_id, country, warehouse_id = key[:4]
@@ -251,13 +275,14 @@ def rollup_rebuild_day(*, day: datetime.date) -> int:
         )
         for key, v in facts.dwell.items()
     ]
+    sla = [PartnerSlaRollup(**partition(key), partner_id=key[4], **counts) for key, counts in facts.sla.items()]
     with transaction.atomic():
-        for model in (DailyRollup, DeliveryTimeRollup, StageDwellRollup):
+        for model in ROLLUP_TABLES:
             model.objects.filter(day=day).delete()
-        DailyRollup.objects.bulk_create(rollups, batch_size=1000)
-        DeliveryTimeRollup.objects.bulk_create(delivery, batch_size=1000)
-        StageDwellRollup.objects.bulk_create(dwell, batch_size=1000)
-    return len(rollups) + len(delivery) + len(dwell)
+        for rows in (rollups, delivery, dwell, sla):
+            if rows:
+                type(rows[0]).objects.bulk_create(rows, batch_size=1000)
+    return len(rollups) + len(delivery) + len(dwell) + len(sla)
 
 
 def _first_day() -> datetime.date | None:
@@ -287,14 +312,16 @@ def rollups_rebuild(
     for day in days:
         rollup_rebuild_day(day=day)
     if everything:  # a partial rebuild leaves the other days to the incremental refresh
-        _move_cursor(last_event_id=last_event, orders_seen_at=now, now=now, days=len(days))
+        _move_cursor(last_event_id=last_event, orders_seen_at=now, now=now, days=len(days), full=True)
     return len(days)
 
 
-def _move_cursor(*, last_event_id: int, orders_seen_at, now, days: int) -> None:
+def _move_cursor(*, last_event_id: int, orders_seen_at, now, days: int, full: bool = False) -> None:
     cursor, _ = RollupCursor.objects.get_or_create(pk=1)
     cursor.last_event_id, cursor.orders_seen_at = last_event_id, orders_seen_at
     cursor.refreshed_at, cursor.days_refreshed = now, days
+    if full:
+        cursor.layout = LAYOUT
     cursor.save()
 
 
@@ -311,10 +338,19 @@ def dirty_days(*, cursor: RollupCursor, last_event_id: int) -> set[datetime.date
 
 def rollups_refresh(*, now: datetime.datetime | None = None) -> int:
     """Bring the rollups up to date: the days touched since the last run, and the last two days.
-    Returns the days recomputed. The first run (no cursor yet) rebuilds everything."""
-    now = now or timezone.now()
+    Returns the days recomputed. The first run (no cursor yet, or one of an older layout)
+    rebuilds everything; a run that finds another one in progress does nothing."""
+    if not cache.add(LOCK_KEY, timezone.now().isoformat(), timeout=LOCK_SECONDS):
+        return 0
+    try:
+        return _refresh(now=now or timezone.now())
+    finally:
+        cache.delete(LOCK_KEY)
+
+
+def _refresh(*, now: datetime.datetime) -> int:
     cursor = RollupCursor.objects.filter(pk=1).first()
-    if cursor is None or cursor.orders_seen_at is None:
+    if cursor is None or cursor.orders_seen_at is None or cursor.layout < LAYOUT:
         return rollups_rebuild(now=now)
     last_event = TrackingEvent.objects.aggregate(last=Max("pk"))["last"] or 0
     today = now.astimezone(UTC).date()

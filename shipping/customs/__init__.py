@@ -5,11 +5,12 @@ Callers need four names, all importable from here::
     from shipping.customs import Declaration, DeclarationLine, customs_assess, customs_ruleset_for
 
     ruleset = customs_ruleset_for("DE", date)          # reads the rule tables (4 queries)
+    rulesets = customs_rulesets_for(["DE", "US"], date)  # as many destinations, the same 4 queries
     assessment = customs_assess(declaration, ruleset)  # pure: no database, no clock
 
 Modules: ``types`` (the dataclasses), ``engine`` (the calculation), ``regimes`` (one treatment
 per low-value regime), ``documents`` (papers and data holds), ``money`` (rounding and
-exchange rates), ``selectors`` (``customs_ruleset_for``), ``reference`` (the seed loader),
+exchange rates), ``selectors`` (``customs_ruleset_for``, ``customs_rulesets_for``), ``reference`` (the seed loader),
 ``services`` (adding a rule version). See docs/customs.md.
 
 Names are resolved lazily so that the rule models can import ``codes`` without a cycle.
@@ -20,6 +21,7 @@ from importlib import import_module
 _EXPORTS = {
     "customs_assess": "shipping.customs.engine",
     "customs_ruleset_for": "shipping.customs.selectors",
+    "customs_rulesets_for": "shipping.customs.selectors",
     "customs_reference_load": "shipping.customs.reference",
     "customs_rule_add_version": "shipping.customs.services",
     "Document": "shipping.customs.codes",

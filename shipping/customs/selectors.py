@@ -1,6 +1,9 @@
-"""Reading the rules in force: one ``RuleSet`` per destination and date, in four queries."""
+"""Reading the rules in force: one ``RuleSet`` per destination and date, in four queries (for one
+destination or many)."""
 
 import datetime
+from collections import defaultdict
+from collections.abc import Iterable
 
 from django.db.models import F, OuterRef, Q, Subquery
 
@@ -20,46 +23,58 @@ def customs_ruleset_for(destination: str, date: datetime.date) -> RuleSet:
     use for any number of declarations to that destination on that date.
     """
     destination = (destination or "").strip().upper()
-    area = customs_area(destination)
-    rule = (
-        CustomsRule.objects.filter(_started_by(date), destination=area)
+    return customs_rulesets_for([destination], date)[destination]
+
+
+def customs_rulesets_for(destinations: Iterable[str], date: datetime.date) -> dict[str, RuleSet]:
+    """``customs_ruleset_for`` of every destination at once (upper-case codes), in the same four
+    queries whatever their number: what a batch of parcels to many countries needs."""
+    destinations = sorted(set(destinations))
+    areas = {destination: customs_area(destination) for destination in destinations}
+    rules: dict[str, CustomsRule] = {}
+    for rule in (
+        CustomsRule.objects.filter(_started_by(date), destination__in=set(areas.values()))
         .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=date))
-        .order_by(F("effective_from").desc(nulls_last=True))
-        .first()
-    )
-    vat = (
-        VatRate.objects.filter(_started_by(date), country=destination)
-        .order_by(F("effective_from").desc(nulls_last=True))
-        .first()
-    )
-    latest_per_prefix: dict[str, DutyRate] = {}
-    for row in DutyRate.objects.filter(_started_by(date), destination=area).order_by(
-        "hs_prefix", F("effective_from").asc(nulls_first=True)
+        .order_by("destination", F("effective_from").desc(nulls_last=True))
     ):
-        latest_per_prefix[row.hs_prefix] = row  # ascending dates: the last one wins
+        rules.setdefault(rule.destination, rule)  # the latest start first: the first one wins
+    vats: dict[str, VatRate] = {}
+    for vat in VatRate.objects.filter(_started_by(date), country__in=destinations).order_by(
+        "country", F("effective_from").desc(nulls_last=True)
+    ):
+        vats.setdefault(vat.country, vat)
+    latest_per_prefix: dict[str, dict[str, DutyRate]] = defaultdict(dict)
+    for row in DutyRate.objects.filter(_started_by(date), destination__in=set(areas.values())).order_by(
+        "destination", "hs_prefix", F("effective_from").asc(nulls_first=True)
+    ):
+        latest_per_prefix[row.destination][row.hs_prefix] = row  # ascending dates: the last one wins
     latest_day = (
         ExchangeRate.objects.filter(base=OuterRef("base"), quote=OuterRef("quote"), date__lte=date)
         .order_by("-date")
         .values("date")[:1]
     )
-    fx_rows = ExchangeRate.objects.filter(date__lte=date, date=Subquery(latest_day))
-    return RuleSet(
-        destination_country=destination,
-        customs_area=area,
-        date=date,
-        rule=rule_version(rule) if rule else None,
-        vat_rate=VatRateEntry(vat.pk, vat.country, vat.rate_pct, vat.effective_from, vat.source) if vat else None,
-        duty_rates=tuple(
-            DutyRateEntry(
-                r.pk, r.destination, r.hs_prefix, r.rate_pct, r.effective_from, r.source, r.confidence, r.note
-            )
-            for r in latest_per_prefix.values()
-        ),
-        exchange_rates=tuple(
-            ExchangeRateEntry(r.pk, r.date, r.base, r.quote, r.rate, r.source)
-            for r in fx_rows.order_by("base", "quote")
-        ),
+    exchange_rates = tuple(
+        ExchangeRateEntry(r.pk, r.date, r.base, r.quote, r.rate, r.source)
+        for r in ExchangeRate.objects.filter(date__lte=date, date=Subquery(latest_day)).order_by("base", "quote")
     )
+    result = {}
+    for destination, area in areas.items():
+        rule, vat = rules.get(area), vats.get(destination)
+        result[destination] = RuleSet(
+            destination_country=destination,
+            customs_area=area,
+            date=date,
+            rule=rule_version(rule) if rule else None,
+            vat_rate=VatRateEntry(vat.pk, vat.country, vat.rate_pct, vat.effective_from, vat.source) if vat else None,
+            duty_rates=tuple(
+                DutyRateEntry(
+                    r.pk, r.destination, r.hs_prefix, r.rate_pct, r.effective_from, r.source, r.confidence, r.note
+                )
+                for r in latest_per_prefix[area].values()
+            ),
+            exchange_rates=exchange_rates,
+        )
+    return result
 
 
 def rule_version(rule: CustomsRule) -> RuleVersion:

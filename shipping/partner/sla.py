@@ -19,12 +19,19 @@ demo keeps plans and SLAs in proportion; in production the speed is 1.
 
 Everything is computed in SQL (``with_sla``), so a queue page or an API list costs the same
 number of queries at any length, and ``partner_sla_scoreboard`` is one aggregate query.
+
+A shipment's states are *settled* — final, whatever the clock says later — once it is handed over
+or ends (delivered, returned, lost, damaged, cancelled): a shipment only ends after its hand-over,
+or by cancellation, and both fix every state. Only the ones still in progress before the
+hand-over (``unsettled()``) can turn from open to breached with time alone; the dashboards keep
+the settled ones in a daily rollup and count the unsettled ones live (``sla_tally``).
 """
 
 import datetime
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import astuple, dataclass
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Case, Count, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
@@ -51,6 +58,11 @@ HANDED_OVER = frozenset(
         Stage.RETURNED,
     }
 )
+
+
+def unsettled() -> Q:
+    """Shipments whose SLA states may still change with time alone: in progress, not handed over."""
+    return Q(status=Shipment.Status.ACTIVE) & ~Q(stage__in=HANDED_OVER)
 
 
 class SlaState(models.TextChoices):
@@ -175,3 +187,111 @@ def partner_sla_scoreboard(
         ship=SlaCounts(totals["ship_on_time"], totals["ship_breached"], totals["ship_open"]),
         breached=totals["breached"],
     )
+
+
+# What ``sla_tally`` counts, per group: shipments that owe something (not void on both clocks),
+# each clock's on-time and breached, shipments open on either clock, breached on either.
+TALLY_FIELDS = ("shipments", "ack_on_time", "ack_breached", "ship_on_time", "ship_breached", "open", "breached")
+
+
+def sla_tally(
+    shipments: QuerySet[Shipment], *, by: Sequence[str] = (), now: datetime.datetime | None = None
+) -> list[dict]:
+    """How ``shipments`` stand on their partners' SLAs, each under its own partner's terms, as of
+    ``now``: one dict per ``partner_id`` and value of the ``by`` fields (Shipment fields: names of
+    concrete columns, e.g. ``merchant_id``), holding ``TALLY_FIELDS``. Shipments at warehouses
+    without a partner count nowhere. One query on PostgreSQL, where each shipment's first
+    acknowledgement and hand-over are looked up once (a lateral join on the events' shipment
+    index); one per partner, in a union, elsewhere."""
+    now = now or timezone.now()
+    if connection.vendor == "postgresql":
+        return _tally_sql(shipments, by=by, now=now)
+    partners = list(Partner.objects.filter(warehouses__outgoing_shipments__in=shipments).distinct().order_by("pk"))
+    parts = [
+        with_sla(shipments.filter(source_warehouse__partner=partner), partner=partner, now=now)
+        .annotate(partner_id=Value(partner.pk))
+        .values("partner_id", *by)
+        .annotate(
+            shipments=Count("pk", filter=~Q(ack_sla=SlaState.VOID) | ~Q(ship_sla=SlaState.VOID)),
+            ack_on_time=Count("pk", filter=Q(ack_sla=SlaState.ON_TIME)),
+            ack_breached=Count("pk", filter=Q(ack_sla=SlaState.BREACHED)),
+            ship_on_time=Count("pk", filter=Q(ship_sla=SlaState.ON_TIME)),
+            ship_breached=Count("pk", filter=Q(ship_sla=SlaState.BREACHED)),
+            open=Count("pk", filter=Q(ack_sla=SlaState.OPEN) | Q(ship_sla=SlaState.OPEN)),
+            breached=Count("pk", filter=Q(sla_breached=True)),
+        )
+        .order_by()
+        for partner in partners
+    ]
+    if not parts:
+        return []
+    return list(parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0])
+
+
+def _state_sql(done: str, due: str) -> str:
+    """SQL of ``_state`` over the joined columns (``now`` is a parameter)."""
+    return (
+        f"CASE WHEN {done} IS NOT NULL AND {done} <= {due} THEN 'on_time' "
+        f"WHEN {done} IS NOT NULL THEN 'breached' "
+        f"WHEN {due} < %s AND s.status <> 'cancelled' THEN 'breached' "
+        f"WHEN s.status = 'cancelled' AND s.stage_started_at > {due} THEN 'breached' "
+        "WHEN s.status = 'cancelled' THEN 'void' ELSE 'open' END"
+    )
+
+
+def _tally_sql(shipments: QuerySet[Shipment], *, by: Sequence[str], now: datetime.datetime) -> list[dict]:
+    partners = list(Partner.objects.all())
+    if not partners:
+        return []
+    terms = [(p.pk, *astuple(SlaTerms.of(p))) for p in partners]
+    columns = [f"sh.{connection.ops.quote_name(Shipment._meta.get_field(name).column)}" for name in by]
+    keys = [f"k{n}" for n in range(len(by))]
+    inner, inner_params = shipments.values("pk").query.sql_with_params()
+    values = ", ".join(["(%s::bigint, %s::interval, %s::interval)"] * len(terms))
+    selected = "".join(f", {column} AS {key}" for column, key in zip(columns, keys, strict=True))
+    grouped = "".join(f", {key}" for key in keys)
+    sql = f"""
+        WITH s AS (
+            SELECT sh.id, t.partner_id, sh.status, sh.stage_started_at{selected},
+                   sh.created_at + t.ack AS ack_due, sh.created_at + t.ship AS ship_due
+            FROM shipping_shipment sh
+            JOIN warehouses_warehouse w ON w.id = sh.source_warehouse_id
+            JOIN (VALUES {values}) AS t(partner_id, ack, ship) ON t.partner_id = w.partner_id
+            WHERE sh.id IN ({inner})
+        ), states AS (
+            SELECT s.partner_id{grouped}, {_state_sql("ack.at", "s.ack_due")} AS ack_sla,
+                   {_state_sql("ship.at", "s.ship_due")} AS ship_sla
+            FROM s
+            LEFT JOIN LATERAL (
+                SELECT MIN(e.occurred_at) AS at FROM shipping_trackingevent e
+                WHERE e.shipment_id = s.id AND e.from_stage = %s AND e.stage <> %s
+            ) ack ON TRUE
+            LEFT JOIN LATERAL (
+                SELECT MIN(e.occurred_at) AS at FROM shipping_trackingevent e
+                WHERE e.shipment_id = s.id AND e.stage = ANY(%s)
+            ) ship ON TRUE
+        )
+        SELECT partner_id{grouped},
+               COUNT(*) FILTER (WHERE ack_sla <> 'void' OR ship_sla <> 'void'),
+               COUNT(*) FILTER (WHERE ack_sla = 'on_time'),
+               COUNT(*) FILTER (WHERE ack_sla = 'breached'),
+               COUNT(*) FILTER (WHERE ship_sla = 'on_time'),
+               COUNT(*) FILTER (WHERE ship_sla = 'breached'),
+               COUNT(*) FILTER (WHERE ack_sla = 'open' OR ship_sla = 'open'),
+               COUNT(*) FILTER (WHERE ack_sla = 'breached' OR ship_sla = 'breached')
+        FROM states GROUP BY partner_id{grouped}
+    """  # noqa: S608 - identifiers and the inner query are the ORM's; every value is a parameter
+    params = [
+        *(value for row in terms for value in row),
+        *inner_params,
+        now,
+        now,
+        AWAITING_ACKNOWLEDGEMENT,
+        Stage.CANCELLED,
+        sorted(HANDED_OVER),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    names = ["partner_id", *by, *TALLY_FIELDS]
+    return [dict(zip(names, row, strict=True)) for row in rows]

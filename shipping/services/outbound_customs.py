@@ -2,8 +2,8 @@
 engine assesses its declaration; a hold reason stops the parcel in ``customs_hold`` for the
 customs desk, otherwise it clears (random inspections are drawn by the tick).
 
-Set-based: the declarations of a whole batch are built from one query, and one rule set is
-read per destination.
+Set-based: the declarations of a whole batch are built from one query, and the rule sets of all
+its destinations from four.
 """
 
 from collections import defaultdict
@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from merchants.geography import EU_MEMBER_STATES
 from merchants.models import Merchant
-from shipping.customs import Declaration, DeclarationLine, customs_assess, customs_ruleset_for
+from shipping.customs import Declaration, DeclarationLine, customs_assess, customs_rulesets_for
 from shipping.models import Shipment, ShipmentLine
 from warehouses.modes import Stage
 
@@ -29,12 +29,10 @@ def assess_import(shipments: list[Shipment], *, on) -> dict[int, str]:
     for line in ShipmentLine.objects.filter(shipment__in=shipments).select_related("product"):
         lines[line.shipment_id].append(line)
     merchants = Merchant.objects.in_bulk({s.merchant_id for s in shipments})
-    rulesets = {}
+    rulesets = customs_rulesets_for({s.country.code for s in shipments}, on)
     held: dict[int, str] = {}
     for shipment in shipments:
         destination = shipment.country.code
-        if destination not in rulesets:
-            rulesets[destination] = customs_ruleset_for(destination, on)
         ioss = merchants[shipment.merchant_id].ioss_number if destination in EU_MEMBER_STATES else ""
         declaration = Declaration(
             origin_country=shipment.origin_country,

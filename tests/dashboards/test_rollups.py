@@ -4,10 +4,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 
-from dashboards.models import DailyRollup, DeliveryTimeRollup, RollupCursor, StageDwellRollup
+from dashboards.models import DailyRollup, RollupCursor
 from dashboards.selectors import (
     DashboardQuery,
     delivery_times,
@@ -15,7 +16,14 @@ from dashboards.selectors import (
     period_summary,
     stage_dwell,
 )
-from dashboards.services import rollup_rebuild_day, rollups_rebuild, rollups_refresh
+from dashboards.services import (
+    LAYOUT,
+    LOCK_KEY,
+    ROLLUP_TABLES,
+    rollup_rebuild_day,
+    rollups_rebuild,
+    rollups_refresh,
+)
 from shipping.services.shipments import shipment_transition
 from tests.dashboards.conftest import TICK, hours
 from warehouses.models import Fee
@@ -35,7 +43,7 @@ def rows() -> list[str]:
     """Every rollup row, without its id, comparable across rebuilds."""
     return sorted(
         f"{model.__name__} {sorted((k, repr(v)) for k, v in row.items() if k != 'id')}"
-        for model in (DailyRollup, DeliveryTimeRollup, StageDwellRollup)
+        for model in ROLLUP_TABLES
         for row in model.objects.values()
     )
 
@@ -156,6 +164,25 @@ def test_refresh_is_incremental_and_idempotent(history):
     DailyRollup.objects.all().delete()
     call_command("rebuild_dashboard_rollups")
     assert rows() == incremental
+
+
+def test_an_older_layout_is_rebuilt_in_full(history):
+    full = rollups_refresh()
+    assert RollupCursor.objects.get().layout == LAYOUT
+    assert rollups_refresh() < full  # up to date: only the changed and trailing days
+    built = rows()
+    for model in ROLLUP_TABLES:
+        model.objects.all().delete()
+    RollupCursor.objects.update(layout=LAYOUT - 1)  # as a deployment adding a rollup table leaves it
+    assert rollups_refresh() == full and rows() == built
+
+
+def test_one_refresh_at_a_time(history):
+    cache.set(LOCK_KEY, "another run", timeout=60)
+    assert rollups_refresh() == 0 and not DailyRollup.objects.exists() and not RollupCursor.objects.exists()
+    cache.delete(LOCK_KEY)
+    assert rollups_refresh() > 0 and DailyRollup.objects.exists()
+    assert cache.get(LOCK_KEY) is None  # released when done
 
 
 def test_rebuilding_one_day_replaces_only_that_day(history, t0):

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from shipping.customs import Declaration, customs_assess, customs_ruleset_for
+from shipping.customs import Declaration, customs_assess, customs_ruleset_for, customs_rulesets_for
 from shipping.models import DutyRate
 from tests.shipping.customs.conftest import LAPTOP, MUG, VALID_IOSS, assess, line
 
@@ -399,3 +399,17 @@ class TestContract:
     def test_ruleset_reads_four_queries(self, django_assert_num_queries):
         with django_assert_num_queries(4):
             customs_ruleset_for("DE", datetime.date(2026, 3, 1))
+
+    @pytest.mark.parametrize("day", ["2024-06-01", "2026-03-01", "2026-09-01"])
+    def test_many_destinations_in_the_same_four_queries(self, day, django_assert_num_queries):
+        day = datetime.date.fromisoformat(day)
+        destinations = ["DE", "FR", "US", "GB", "AU", "JP", "IN", "ZZ"]  # two of one area, one unknown
+        with django_assert_num_queries(4):
+            rulesets = customs_rulesets_for(destinations, day)
+        assert set(rulesets) == set(destinations)
+        for destination in destinations:
+            assert rulesets[destination] == customs_ruleset_for(destination, day)
+        assert (
+            rulesets["DE"].duty_rates == rulesets["FR"].duty_rates
+            and rulesets["DE"].vat_rate != rulesets["FR"].vat_rate
+        )

@@ -236,7 +236,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "merchants.api.pagination.CursorPagination",
-    "PAGE_SIZE": 50,
+    "PAGE_SIZE": 25,  # merchants.api.pagination.CursorPagination sets its own; kept equal
     "DEFAULT_THROTTLE_CLASSES": ["integrations.throttling.ApiRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "integrations.schema.AutoSchema",
     "EXCEPTION_HANDLER": "merchants.api.errors.exception_handler",

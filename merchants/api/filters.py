@@ -3,6 +3,7 @@ import datetime
 import django_filters
 from django.core.exceptions import ValidationError
 from django_filters.fields import IsoDateTimeField
+from django_filters.rest_framework import DjangoFilterBackend
 
 from merchants.models import Product
 from merchants.sizing import SizeTier
@@ -20,6 +21,17 @@ class UtcIsoDateTimeField(IsoDateTimeField):
             return parsed.astimezone(datetime.UTC)
         except OverflowError:
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter, skipped for a request without query parameters: no filter of the API is
+    required, so every one would let every row through, and building the filterset and its form
+    is a good part of a cheap request (a detail, a list's first page)."""
+
+    def filter_queryset(self, request, queryset, view):
+        if not request.query_params:
+            return queryset
+        return super().filter_queryset(request, queryset, view)
 
 
 class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):

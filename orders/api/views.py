@@ -16,7 +16,7 @@ Views check the envelope with a serializer, call one service, and answer with th
 through the same prefetched queryset as ``retrieve``.
 """
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from integrations.schema import ErrorResponseSerializer
 from integrations.schema import conflict as conflict_response
 from merchants.api.errors import Conflict, conflict
+from merchants.api.filters import FilterBackend
 from merchants.models import Product
 from merchants.tenancy import MerchantScopedViewSet
 from orders.api import serializers as s
@@ -45,12 +46,16 @@ def _checked_input(serializer_class, data) -> dict:
 
 
 def _orders_detailed(orders: QuerySet[Order], *, events: bool = False) -> QuerySet[Order]:
-    """Orders with their lines, products and allocations (and events): a fixed number of queries."""
-    lines = OrderLine.objects.select_related("product").prefetch_related(
-        Prefetch("allocations", queryset=Allocation.objects.select_related("warehouse"))
+    """Orders with their lines (``line_list``, each with its ``sku``), their allocations
+    (``allocation_list``, each with its ``warehouse_code``) and events (``event_list``): a fixed
+    number of queries. Lists rather than managers, and codes rather than product and warehouse
+    rows: a page of orders then builds no queryset per order and loads no row it does not show."""
+    allocations = Allocation.objects.annotate(warehouse_code=F("warehouse__code"))
+    lines = OrderLine.objects.annotate(sku=F("product__sku")).prefetch_related(
+        Prefetch("allocations", queryset=allocations, to_attr="allocation_list")
     )
-    orders = orders.prefetch_related(Prefetch("lines", queryset=lines))
-    return orders.prefetch_related("events") if events else orders
+    orders = orders.prefetch_related(Prefetch("lines", queryset=lines, to_attr="line_list"))
+    return orders.prefetch_related(Prefetch("events", to_attr="event_list")) if events else orders
 
 
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MerchantScopedViewSet):
@@ -67,6 +72,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MerchantSco
       whether it can be fulfilled (and why not), the fees, the windows and duties. Reserves nothing.
     """
 
+    filter_backends = [FilterBackend]
     filterset_class = OrderFilter
     parser_classes = [JSONParser]
     scope_family = "orders"

@@ -95,6 +95,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT: compiling a plan costs 100 ms and more, more than the dashboards' and lists'
+    # aggregates take to run (a count over the in-flight shipments: 300 ms with it, 185 without).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share one file: WAL lets readers run beside the writer, and
     # IMMEDIATE transactions take the write lock up front instead of failing on upgrade.

@@ -246,7 +246,7 @@ def markdown(results: dict) -> str:
         f"- Python {machine['python']}, Django {machine['django']}, PostgreSQL {machine['postgresql']}, "
         f"Redis {machine['redis']} — all on the same machine as the load.",
         f"- Speed: {machine['probe']:.2f} s for ten million multiply-adds in Python on one core, measured "
-        "with this report (a machine that takes twice as long serves about half the requests a second).",
+        "as this report was written (a machine that takes twice as long serves about half the requests a second).",
         "",
         "## Results",
         "",

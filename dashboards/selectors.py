@@ -516,15 +516,7 @@ def partner_scoreboard(*, query: DashboardQuery, mode: str) -> list[PartnerScore
     )
     start = datetime.datetime.combine(query.start, datetime.time.min, tzinfo=datetime.UTC)
     end = datetime.datetime.combine(query.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=datetime.UTC)
-    waiting = Shipment.objects.filter(
-        unsettled(), mode_id=mode, kind=Shipment.Kind.OUTBOUND, created_at__gte=start, created_at__lt=end
-    )
-    if query.merchant_id is not None:
-        waiting = waiting.filter(merchant_id=query.merchant_id)
-    if query.country:
-        waiting = waiting.filter(country=query.country)
-    if query.warehouse_id:
-        waiting = waiting.filter(source_warehouse_id=query.warehouse_id)
+    waiting = _active_outbound(query, mode).filter(unsettled(), created_at__gte=start, created_at__lt=end)
     for row in [*settled, *sla_tally(waiting)]:
         for name in TALLY_FIELDS:
             totals[row["partner_id"]][name] += row[name] or 0

@@ -1,5 +1,6 @@
-"""Domain events land in the outbox after commit (never on rollback), for subscribed active
-endpoints only, in a constant number of queries per batch."""
+"""Domain events land in the outbox in the transaction of the change they report (committed with
+it, rolled back with it), for subscribed active endpoints only, in a constant number of queries per
+batch."""
 
 import pytest
 from django.db import transaction
@@ -11,6 +12,7 @@ from shipping.models import InboundShipment
 from shipping.services.inbound_shipments import inbound_shipment_transition
 from tests.factories import MembershipFactory, MerchantFactory, ProductFactory, WarehouseFactory
 from tests.orders.conftest import us_order
+from warehouses.models import InventoryBalance, InventoryLedgerEntry
 from warehouses.modes import Stage, WarehouseRole
 from warehouses.rate_facts import rate_cards_load_demo
 from warehouses.services.inventory import inventory_adjust
@@ -41,8 +43,8 @@ def stage_change(merchant_id: int, shipment_id: int, to: str, reason: str = "") 
 
 
 @pytest.mark.django_db(transaction=True)
-class TestAfterCommit:
-    """Real transactions: the subscriber runs when the change commits, and not when it rolls back."""
+class TestWithTheChange:
+    """Real transactions: the outbox commits with the change, and rolls back with it."""
 
     def test_a_committed_change_lands_in_the_outbox(self, merchant, receiver):
         webhook_endpoint_create(merchant=merchant, url=receiver.url)
@@ -54,7 +56,8 @@ class TestAfterCommit:
             inventory_adjust(
                 product=product, warehouse=warehouse, bucket="fulfillable", quantity=-15, reason="adjustment"
             )
-            assert not WebhookEvent.objects.exists()  # not before the commit
+            assert WebhookEvent.objects.count() == 1  # written with the change, inside its transaction
+            assert not WebhookDelivery.objects.filter(status="sent").exists()  # none sent before the commit
         [event] = WebhookEvent.objects.all()
         assert event.type == "inventory.low_stock" and event.merchant_id == merchant.pk
         assert event.payload["data"] == {
@@ -210,14 +213,20 @@ def test_a_batch_of_10000_transitions_is_written_in_bulk(merchant, receiver, dja
     assert not WebhookEvent.objects.filter(merchant=other).exists()
 
 
-def test_a_failing_outbox_never_fails_the_domain_change(merchant, receiver, monkeypatch, caplog):
+def test_a_failing_outbox_fails_the_domain_change_with_it(merchant, receiver, monkeypatch):
+    """Both or neither: a change whose events cannot be written is not committed either."""
     from webhooks.services import outbox
 
     webhook_endpoint_create(merchant=merchant, url=receiver.url)
+    product, warehouse = ProductFactory(merchant=merchant), WarehouseFactory()
+    inventory_adjust(product=product, warehouse=warehouse, bucket="fulfillable", quantity=20, reason="adjustment")
 
     def broken(**kwargs):
-        raise RuntimeError("database gone")
+        raise RuntimeError("outbox unavailable")
 
     monkeypatch.setattr(outbox, "webhook_events_from_domain", broken)
-    outbox.HANDLERS["inventory.low_stock"]([{"merchant_id": merchant.pk}])
-    assert "could not be written" in caplog.text
+    with pytest.raises(RuntimeError, match="outbox unavailable"):
+        inventory_adjust(product=product, warehouse=warehouse, bucket="fulfillable", quantity=-15, reason="adjustment")
+    assert InventoryBalance.objects.get(product=product, warehouse=warehouse).fulfillable == 20
+    assert InventoryLedgerEntry.objects.filter(product=product).count() == 1
+    assert not WebhookEvent.objects.exists()

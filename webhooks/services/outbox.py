@@ -1,13 +1,13 @@
 """From domain events to the outbox: one ``WebhookEvent`` per event per merchant, and a first
 ``WebhookDelivery`` per active endpoint that receives its type.
 
-Subscribed to ``config.events`` in ``WebhooksConfig.ready``, so it runs only after the domain
-change committed (never for a rolled-back one). A batch costs one query to find the endpoints of
-its merchants; nothing more when none has one, and otherwise a bulk insert of events and
-deliveries, however many events the batch holds.
+Subscribed to ``config.events`` in ``WebhooksConfig.ready`` *in the transaction*: the outbox rows
+are written with the domain change and commit or roll back with it, so no committed change loses
+its events and no rolled-back one sends any. A batch costs one query to find the endpoints of its
+merchants; nothing more when none has one, and otherwise a bulk insert of events and deliveries,
+however many events the batch holds. Delivery starts after commit.
 """
 
-import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
@@ -17,7 +17,6 @@ from django.utils import timezone
 from webhooks.event_types import BUILDERS, EventSpec, iso
 from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent, new_message_id
 
-logger = logging.getLogger(__name__)
 BATCH_SIZE = 500
 
 
@@ -74,11 +73,8 @@ def webhook_events_from_domain(*, name: str, payloads: list[dict]) -> list[Webho
 
 def _handler(name: str) -> Callable[[list[dict]], None]:
     def handle(payloads: list[dict]) -> None:
-        # The domain change has committed: a failure here must not fail the caller after the fact.
-        try:
-            webhook_events_from_domain(name=name, payloads=payloads)
-        except Exception:
-            logger.exception("Webhook events for %s (%d) could not be written", name, len(payloads))
+        # Inside the publisher's transaction: an error here fails the domain change with it.
+        webhook_events_from_domain(name=name, payloads=payloads)
 
     handle.__qualname__ = f"webhook_outbox[{name}]"
     return handle

@@ -8,5 +8,6 @@ class OrdersConfig(AppConfig):
         from config.events import subscribe
         from orders.services.fulfilment import on_shipment_changes
 
-        # Orders follow their shipments: news travels up from shipping as events.
-        subscribe("shipment.stage_changed", on_shipment_changes)
+        # Orders follow their shipments: news travels up from shipping as events, taken inside the
+        # shipments' own transaction, so an order never disagrees with its committed shipments.
+        subscribe("shipment.stage_changed", on_shipment_changes, in_transaction=True)

@@ -114,7 +114,8 @@ def orders_release(*, now: datetime.datetime | None = None, limit: int = 500) ->
 
 
 def on_shipment_changes(payloads: list[dict]) -> None:
-    """Subscriber of ``shipment.stage_changed``: units shipped, and orders completed.
+    """Subscriber of ``shipment.stage_changed``, inside the shipments' transaction: units shipped,
+    and orders completed.
 
     Set-based, whatever the batch: a tick moving thousands of shipments costs a handful of
     queries here, not a few per shipment.

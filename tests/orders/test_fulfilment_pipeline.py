@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -74,6 +74,29 @@ def test_a_domestic_order_is_released_shipped_and_completed(merchant, widget, st
         ("delivered", "EVENT_301"),
     ]
     assert inventory_discrepancies() == []
+
+
+def test_the_order_follows_its_shipment_inside_the_same_transaction(merchant, widget, stock, order_network):
+    """No commit callbacks run here: the order moves with the shipment or, rolled back, not at all."""
+    stock(widget, "US-ONT1", 10)
+    order, shipment = released(merchant, us_order())
+    steps = ["packing", "origin_sorting", "last_mile", "delivered"]
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        for stage in steps:
+            assert shipment_transition(shipment=shipment, to=stage, source="operator")
+        order.refresh_from_db()
+        assert order.status == Order.Status.COMPLETE  # already, before any commit
+        raise RuntimeError("rolled back")
+    shipment.refresh_from_db()
+    order.refresh_from_db()
+    assert (shipment.stage, order.status) == ("picking", Order.Status.PROCESSING)
+    assert order.lines.get().quantity_shipped == 0
+
+    for stage in steps:
+        assert shipment_transition(shipment=shipment, to=stage, source="operator")
+    order.refresh_from_db()
+    assert order.status == Order.Status.COMPLETE and order.lines.get().quantity_shipped == 2
 
 
 def test_the_hold_window_keeps_a_planned_order_cancellable(merchant, widget, stock, order_network, run_ticks):

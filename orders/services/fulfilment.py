@@ -159,19 +159,36 @@ def _units_shipped(left: list[dict]) -> None:
 
 
 def _orders_ended(ended: set[int]) -> None:
-    """Every shipment of an order has ended: the order is complete, or complete in part."""
+    """Every shipment of an order has ended: the order is complete, or complete in part.
+
+    The orders are locked before their shipments are read. Two transactions ending the last two
+    shipments of one order would otherwise each see the other's shipment still active (neither
+    has committed) and both leave the order processing; locked, the second waits for the first
+    to commit and then reads both ended.
+    """
+    processing = list(
+        Order.objects.select_for_update()
+        .filter(pk__in=ended, status=Order.Status.PROCESSING)
+        .order_by("pk")
+        .only("pk", "merchant_id", "status", "merchant_order_id")
+    )
+    if not processing:
+        return
     statuses = defaultdict(list)
-    for order_id, status in Shipment.objects.filter(order_id__in=ended).values_list("order_id", "status"):
+    for order_id, status in Shipment.objects.filter(order_id__in=[o.pk for o in processing]).values_list(
+        "order_id", "status"
+    ):
         statuses[order_id].append(status)
-    finished = [order_id for order_id in ended if Shipment.Status.ACTIVE not in statuses[order_id]]
+    finished = [order for order in processing if Shipment.Status.ACTIVE not in statuses[order.pk]]
     if not finished:
         return
     cancelled = set(
-        OrderLine.objects.filter(order_id__in=finished, quantity_cancelled__gt=0).values_list("order_id", flat=True)
+        OrderLine.objects.filter(order_id__in=[o.pk for o in finished], quantity_cancelled__gt=0).values_list(
+            "order_id", flat=True
+        )
     )
     changes = []
-    processing = Order.objects.filter(pk__in=finished, status=Order.Status.PROCESSING)
-    for order in processing.only("pk", "merchant_id", "status", "merchant_order_id"):
+    for order in finished:
         found = statuses[order.pk]
         delivered = found.count(Shipment.Status.DELIVERED)
         if delivered == len(found) and order.pk not in cancelled:

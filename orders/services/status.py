@@ -63,7 +63,10 @@ def orders_transition(*, changes: list[tuple[Order, str, str]], actor=None, reas
     for (current, to), members in groups.items():
         pks = [order.pk for order, _ in members]
         still_there = set(
-            Order.objects.select_for_update().filter(pk__in=pks, status=current).values_list("pk", flat=True)
+            Order.objects.select_for_update()
+            .filter(pk__in=pks, status=current)
+            .order_by("pk")  # one lock order for every caller
+            .values_list("pk", flat=True)
         )
         for order, reason in members:
             if order.pk in still_there:

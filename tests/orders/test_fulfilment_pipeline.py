@@ -2,6 +2,8 @@
 and order status following the shipments."""
 
 import datetime
+import threading
+import time
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -97,6 +99,75 @@ def test_the_order_follows_its_shipment_inside_the_same_transaction(merchant, wi
         assert shipment_transition(shipment=shipment, to=stage, source="operator")
     order.refresh_from_db()
     assert order.status == Order.Status.COMPLETE and order.lines.get().quantity_shipped == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_transactions_ending_an_orders_last_shipments_complete_it(merchant, widget, stock, order_network):
+    """Each transaction alone sees the other's shipment still active; the order lock makes the
+    second wait for the first, then see both delivered."""
+    stock(widget, "US-ONT1", 10)
+    order, first = released(merchant, us_order())
+    route = Network.load().route(origin="US", destination="US", speed="standard")
+    [second] = shipments_create(
+        specs=[
+            {
+                "kind": Shipment.Kind.OUTBOUND,
+                "merchant_id": merchant.pk,
+                "mode_id": "direct",
+                "order_id": order.pk,
+                "merchant_order_id": order.merchant_order_id,
+                "origin_country": "US",
+                "lane_id": route.lane_id,
+                "route": outbound_route_plan(mode="direct", handling_hours=24, route=route),
+                "contact_name": "Ada",
+                "address_line1": "1 Main St",
+                "city": "Springfield",
+                "postal_code": "62701",
+                "country": "US",
+                "lines": [(widget.pk, 1, widget.declared_value, "USD")],
+            }
+        ]
+    )
+    for shipment in (first, Shipment.objects.get(pk=second.pk)):
+        for stage in shipment.planned_stages[shipment.planned_stages.index(shipment.stage) + 1 : -1]:
+            assert shipment_transition(shipment=shipment, to=stage, source="operator")
+    first_moved, second_started = threading.Event(), threading.Event()
+    errors = []
+
+    def deliver(pk: int, before=None, after=None) -> None:
+        try:
+            if before:
+                before.wait(10)
+            with transaction.atomic():
+                shipment = Shipment.objects.get(pk=pk)
+                assert shipment_transition(shipment=shipment, to="delivered", source="operator")
+                if after:
+                    after.set()
+                    second_started.wait(10)
+                    time.sleep(0.5)  # the second is now waiting for the order's lock
+        except Exception as error:  # noqa: BLE001 - reported by the test below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def deliver_second() -> None:
+        first_moved.wait(10)
+        second_started.set()
+        deliver(second.pk)
+
+    threads = [
+        threading.Thread(target=deliver, args=(first.pk, None, first_moved)),
+        threading.Thread(target=deliver_second),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    order.refresh_from_db()
+    assert set(Shipment.objects.filter(order_id=order.pk).values_list("status", flat=True)) == {"delivered"}
+    assert order.status == Order.Status.COMPLETE
 
 
 def test_the_hold_window_keeps_a_planned_order_cancellable(merchant, widget, stock, order_network, run_ticks):

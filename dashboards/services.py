@@ -8,7 +8,8 @@ run; ``rollups_rebuild`` (``manage.py rebuild_dashboard_rollups``) recomputes a 
 Which timestamp puts a fact on a day:
 
 - orders placed and their units: the order's ``created_at``;
-- shipments created, their units, fees, duties and taxes, declarations: the shipment's ``created_at``;
+- shipments created, their units, fees, duties and taxes, declarations: the shipment's ``created_at``
+  (the fee is the one stored on the shipment when it was created);
 - deliveries, on-time deliveries, order-to-delivery time: the shipment's ``delivered_at``;
 - exceptions, customs assessments and holds, stage dwell: the tracking event's ``occurred_at``;
 - partner SLA states, once settled: the shipment's ``created_at`` (when both clocks start).
@@ -20,26 +21,40 @@ Only outbound shipments (to buyers) are rolled up; transfers between warehouses 
 """
 
 import datetime
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, DateTimeField, Max, Min, OuterRef, Prefetch, Subquery, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Length, TruncDate
 from django.utils import timezone
 
 from dashboards.models import DailyRollup, DeliveryTimeRollup, PartnerSlaRollup, RollupCursor, StageDwellRollup
 from merchants.geography import EU_MEMBER_STATES
 from orders.models import Allocation, Order
-from orders.services.costs import parcel_fees
 from shipping.models import Shipment, ShipmentLine, TrackingEvent
 from shipping.partner.sla import TALLY_FIELDS, sla_tally, unsettled
+from shipping.services.pricing import shipments_price_unpriced
 from shipping.services.shipments import clock_hours
 from warehouses.modes import Stage
-from warehouses.network import Route
-from warehouses.selectors import rate_card_for
 
 UTC = datetime.UTC
 OUTBOUND = Shipment.Kind.OUTBOUND
@@ -48,7 +63,8 @@ EXCEPTION_STAGES = frozenset({Stage.CUSTOMS_HOLD, Stage.DELIVERY_ATTEMPTED, Stag
 # Always recomputed, whatever the cursor says: rows committed out of id order land here.
 TRAILING_DAYS = 2
 # Bumped when a rollup table is added or a column's meaning changes: the next refresh rebuilds all.
-LAYOUT = 2
+# 3: fees are read from each shipment (priced at its creation; older ones priced before the build).
+LAYOUT = 3
 ROLLUP_TABLES = (DailyRollup, DeliveryTimeRollup, StageDwellRollup, PartnerSlaRollup)
 # One refresh at a time; a lock outlives no run by more than this (a worker killed mid-run).
 LOCK_KEY = "dashboards:rollups-refresh"
@@ -68,15 +84,17 @@ def promised_hours(route: list[dict]) -> float:
     return sum(float(step.get("max", step["hours"])) for step in route)
 
 
-def declaration_complete(shipment: Shipment, lines: list[ShipmentLine]) -> bool:
+def declaration_complete() -> Q:
     """Every line has a 6-digit HS code and a declared value, and an EU parcel paid by the merchant
     (DDP) carries its IOSS number: what the customs engine needs to clear the parcel."""
-    for line in lines:
-        if len(line.product.hs_code or "") < 6 or line.unit_value <= 0:
-            return False
-    if shipment.country.code in EU_MEMBER_STATES and shipment.incoterm == "DDP" and not shipment.merchant.ioss_number:
-        return False
-    return bool(lines)
+    lines = ShipmentLine.objects.filter(shipment=OuterRef("pk"))
+    incomplete = lines.annotate(hs_digits=Length("product__hs_code")).filter(
+        Q(product__hs_code__isnull=True) | Q(hs_digits__lt=6) | Q(unit_value__lte=0)
+    )
+    no_ioss = Q(country__in=EU_MEMBER_STATES, incoterm="DDP") & (
+        Q(merchant__ioss_number="") | Q(merchant__ioss_number__isnull=True)
+    )
+    return Q(Exists(lines)) & ~Q(Exists(incomplete)) & ~no_ioss
 
 
 @dataclass
@@ -108,57 +126,45 @@ def _orders_placed(facts: _DayFacts, start, end) -> None:
 
 
 def _shipments_created(facts: _DayFacts, start, end) -> None:
-    lines = ShipmentLine.objects.select_related("product").order_by("pk")
-    shipments = (
-        Shipment.objects.filter(created_at__gte=start, created_at__lt=end, kind=OUTBOUND)
-        .select_related("merchant", "lane")
-        .prefetch_related(Prefetch("lines", queryset=lines))
-        .order_by("pk")
+    """Shipments created, their units, fees (stored on each at its creation), duties, taxes and
+    declarations: one grouped query."""
+    units = (
+        ShipmentLine.objects.filter(shipment=OuterRef("pk"))
+        .order_by()
+        .values("shipment")
+        .annotate(units=Sum("quantity"))
+        .values("units")
     )
-    cards = {}
-    for shipment in shipments.iterator(chunk_size=2000):
-        shipment_lines = list(shipment.lines.all())
-        units = sum(line.quantity for line in shipment_lines)
-        card_key = (shipment.mode_id, shipment.created_at.date())
-        if card_key not in cards:
-            cards[card_key] = rate_card_for(mode_id=shipment.mode_id, on=card_key[1])
-        card = cards[card_key]
-        route = Route(
-            origin=shipment.origin_country,
-            destination=shipment.country.code,
-            crosses_border=shipment.crosses_border,
-            transport=shipment.transport or "",
-            lane_id=shipment.lane_id,
-            cost_per_kg=shipment.lane.cost_per_kg if shipment.lane else Decimal(0),
-            stages=(),
+    assessed = Q(customs_duty__isnull=False) | Q(customs_tax__isnull=False)
+    declared = Q(crosses_border=True)
+    keys = ("merchant_id", "mode_id", "country", "source_warehouse_id", "fee_currency", "customs_key")
+    rows = (
+        Shipment.objects.filter(created_at__gte=start, created_at__lt=end, kind=OUTBOUND)
+        .annotate(
+            customs_key=Case(When(assessed, then=F("customs_currency")), default=Value("")),
+            parcel_units=Subquery(units),
         )
-        fee_lines, _ = parcel_fees(
-            card=card,
-            mode=shipment.mode_id,
-            route=route,
-            speed=shipment.speed,
-            destination=shipment.country.code,
-            items=[(line.product, line.quantity) for line in shipment_lines],
+        .values(*keys)
+        .annotate(
+            shipments=Count("*"),
+            units=Sum("parcel_units"),
+            fees=Sum("fee_amount"),
+            duties=Sum("customs_duty"),
+            taxes=Sum("customs_tax"),
+            declarations=Count("pk", filter=declared),
+            declarations_complete=Count("pk", filter=declared & declaration_complete()),
         )
-        assessed = shipment.customs_duty is not None or shipment.customs_tax is not None
-        customs_currency = shipment.customs_currency if assessed else ""
-        key = (
-            shipment.merchant_id,
-            shipment.mode_id,
-            shipment.country.code,
-            shipment.source_warehouse_id,
-            card.currency if card else "",
-            customs_currency,
-        )
-        row = facts.rollups[key]
-        row["shipments_created"] += 1
-        row["units_shipped"] += units
-        row["fees"] += sum((line.amount for line in fee_lines), Decimal(0))
-        row["duties"] += shipment.customs_duty or Decimal(0)
-        row["taxes"] += shipment.customs_tax or Decimal(0)
-        if shipment.crosses_border:
-            row["declarations"] += 1
-            row["declarations_complete"] += declaration_complete(shipment, shipment_lines)
+        .order_by()
+    )
+    for r in rows:
+        row = facts.rollups[tuple(r[name] for name in keys)]
+        row["shipments_created"] += r["shipments"]
+        row["units_shipped"] += r["units"] or 0
+        row["fees"] += r["fees"] or Decimal(0)
+        row["duties"] += r["duties"] or Decimal(0)
+        row["taxes"] += r["taxes"] or Decimal(0)
+        row["declarations"] += r["declarations"]
+        row["declarations_complete"] += r["declarations_complete"]
 
 
 def _deliveries(facts: _DayFacts, start, end) -> None:
@@ -182,43 +188,75 @@ def _deliveries(facts: _DayFacts, start, end) -> None:
         facts.delivery[(*partition, bucket)] += 1
 
 
+def _planned_hours(plan: str, cache: dict[str, dict[str, float]]) -> dict[str, float]:
+    """The planned hours per stage of a route plan (JSON text; the first step of a stage counts),
+    parsed once per distinct plan: shipments on the same lane and mode share theirs."""
+    if plan not in cache:
+        hours: dict[str, float] = {}
+        for step in json.loads(plan):
+            hours.setdefault(step["stage"], step["hours"])
+        cache[plan] = hours
+    return cache[plan]
+
+
 def _events(facts: _DayFacts, start, end) -> None:
-    """Exceptions, customs and stage dwell, from the events of the day and the ones before them."""
-    todays = TrackingEvent.objects.filter(occurred_at__gte=start, occurred_at__lt=end, shipment__kind=OUTBOUND)
-    shipment_ids = todays.values("shipment_id")
-    shipments = {
-        row["pk"]: row
-        for row in Shipment.objects.filter(pk__in=shipment_ids).values(
-            "pk", "merchant_id", "mode_id", "country", "source_warehouse_id", "route"
+    """Exceptions, customs and stage dwell, from the events of the day, each with the time and
+    stage of its shipment's event before it (an index lookup per event, not its whole history)."""
+    earlier = (
+        TrackingEvent.objects.filter(shipment_id=OuterRef("shipment_id"))
+        .filter(
+            Q(occurred_at__lt=OuterRef("occurred_at")) | Q(occurred_at=OuterRef("occurred_at"), pk__lt=OuterRef("pk"))
         )
-    }
-    history = (
-        TrackingEvent.objects.filter(shipment_id__in=shipment_ids, occurred_at__lt=end)
-        .order_by("shipment_id", "occurred_at", "pk")
-        .values_list("shipment_id", "occurred_at", "from_stage", "stage")
+        .order_by("-occurred_at", "-pk")
     )
-    previous = None  # (shipment_id, occurred_at, stage) of the event before
-    for shipment_id, occurred_at, from_stage, stage in history.iterator(chunk_size=5000):
-        before = previous if previous and previous[0] == shipment_id else None
-        previous = (shipment_id, occurred_at, stage)
-        if occurred_at < start:
-            continue
-        shipment = shipments[shipment_id]
-        partition = (shipment["merchant_id"], shipment["mode_id"], shipment["country"], shipment["source_warehouse_id"])
+    rows = (
+        TrackingEvent.objects.filter(occurred_at__gte=start, occurred_at__lt=end, shipment__kind=OUTBOUND)
+        .annotate(
+            before_at=Subquery(earlier.values("occurred_at")[:1]),
+            before_stage=Subquery(earlier.values("stage")[:1]),
+            plan=Cast("shipment__route", TextField()),
+        )
+        .values_list(
+            "shipment__merchant_id",
+            "shipment__mode_id",
+            "shipment__country",
+            "shipment__source_warehouse_id",
+            "plan",
+            "occurred_at",
+            "from_stage",
+            "stage",
+            "before_at",
+            "before_stage",
+        )
+        .order_by()
+    )
+    plans: dict[str, dict[str, float]] = {}
+    for (
+        merchant_id,
+        mode_id,
+        country,
+        warehouse_id,
+        plan,
+        occurred_at,
+        from_stage,
+        stage,
+        before_at,
+        left,
+    ) in rows.iterator(chunk_size=5000):
+        partition = (merchant_id, mode_id, country, warehouse_id)
         row = facts.rollups[(*partition, "", "")]
         if stage in EXCEPTION_STAGES:
             row["exceptions_raised"] += 1
         if from_stage == Stage.IMPORT_CUSTOMS:
             row["customs_assessed"] += 1
             row["customs_held"] += stage == Stage.CUSTOMS_HOLD
-        if before is None or not from_stage or from_stage == stage:
+        if before_at is None or not from_stage or from_stage == stage:
             continue
-        left = before[2]
-        hours = (occurred_at - before[1]).total_seconds() / 3600
+        hours = (occurred_at - before_at).total_seconds() / 3600
         dwell = facts.dwell[(*partition, left)]
         dwell["exits"] += 1
         dwell["dwell_hours"] += hours
-        planned = next((step["hours"] for step in shipment["route"] if step["stage"] == left), None)
+        planned = _planned_hours(plan, plans).get(left)
         if planned is not None and left not in EXCEPTION_STAGES:
             planned_hours = clock_hours(planned).total_seconds() / 3600
             dwell["planned_exits"] += 1
@@ -307,6 +345,7 @@ def rollups_rebuild(
     everything = since is None and until is None
     until = until or now.astimezone(UTC).date()
     since = since or _first_day() or until
+    shipments_price_unpriced()  # shipments older than stored fees, once after the upgrade
     last_event = TrackingEvent.objects.aggregate(last=Max("pk"))["last"] or 0
     days = _days(since, until)
     for day in days:

@@ -20,7 +20,8 @@ from django_countries import countries
 
 from merchants.geography import crosses_customs_border, customs_area
 from merchants.models import Merchant, Product
-from orders.services.costs import DutyEstimate, FeeLine, duty_estimate, money, parcel_fees, rate
+from orders.services.costs import DutyEstimate, duty_estimate
+from shipping.fees import FeeLine, money, parcel_fees, rate
 from warehouses.models import Fee, FulfillmentMode, Lane
 from warehouses.modes import Mode, Speed, Stage, WarehouseRole
 from warehouses.network import Network, Route

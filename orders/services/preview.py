@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from merchants.models import Merchant
 from orders.routing import plan_allocation
-from orders.services.costs import DutyEstimate, FeeLine, duty_estimate, parcel_fees
+from orders.services.costs import DutyEstimate, duty_estimate
 from orders.services.intake import clean_address, clean_lines, load_products
+from shipping.fees import FeeLine, parcel_fees
 from warehouses.models import FulfillmentMode, InventoryBalance
 from warehouses.modes import Mode, Speed
 from warehouses.network import Network

@@ -283,6 +283,8 @@ class ShipmentSerializer(ShipmentListSerializer):
     class Meta(ShipmentListSerializer.Meta):
         fields = [
             *ShipmentListSerializer.Meta.fields,
+            "fee_amount",
+            "fee_currency",
             "incoterm",
             "customs_duty",
             "customs_tax",
@@ -325,6 +327,8 @@ class ShipmentSerializer(ShipmentListSerializer):
     def to_representation(self, shipment: Shipment) -> dict:
         return {
             **super().to_representation(shipment),
+            "fee_amount": _money(shipment.fee_amount) if shipment.fee_amount is not None else None,
+            "fee_currency": shipment.fee_currency,
             "incoterm": shipment.incoterm,
             "customs_duty": _money(shipment.customs_duty) if shipment.customs_duty is not None else None,
             "customs_tax": _money(shipment.customs_tax) if shipment.customs_tax is not None else None,

@@ -73,6 +73,15 @@ class Shipment(Address):
     customs_tax = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     customs_currency = models.CharField(max_length=3, blank=True)
     customs_notes = models.TextField(blank=True)
+    fee_amount = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="What the platform charges for the parcel, under its mode's rate card of its creation day "
+        "(0 without a card). Empty for a transfer, or a parcel not priced yet.",
+    )
+    fee_currency = models.CharField(max_length=3, blank=True, help_text="The rate card's currency; blank without one.")
     exception_reason = models.CharField(max_length=40, blank=True)
     delivery_attempts = models.PositiveSmallIntegerField(default=0)
     inventory_consumed = models.BooleanField(default=False)

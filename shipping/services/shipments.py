@@ -26,6 +26,7 @@ from django.utils import timezone
 from config.bulk import rows_insert, rows_update
 from config.events import publish
 from merchants.models import Product
+from shipping.fees import parcels_price
 from shipping.models import Package, Shipment, ShipmentLine, TrackingEvent
 from shipping.packing import Item, cartonize
 from shipping.services.outbound_customs import assess_import
@@ -417,7 +418,8 @@ def shipments_create(*, specs: list[dict], at: datetime.datetime | None = None) 
     (``(product_id, quantity, unit_value, currency)``). Outbound shipments are packed into
     parcels (``shipping.packing.cartonize``), one ``Package`` each with its own tracking number;
     transfers travel as freight, without parcels. Transfers take their units from the origin's
-    ``fulfillable`` into ``in_transfer`` at once. A constant number of queries whatever the
+    ``fulfillable`` into ``in_transfer`` at once. Each outbound shipment is priced as it is
+    created (``shipping.fees.parcels_price``). A constant number of queries whatever the
     number of shipments."""
     at = at or timezone.now()
     with transaction.atomic():
@@ -439,19 +441,23 @@ def shipments_create(*, specs: list[dict], at: datetime.datetime | None = None) 
                 shipment.customs_status = Shipment.CustomsStatus.PENDING
             shipment.pending_lines = lines
             shipments.append(shipment)
+        outbound = [s for s in shipments if s.kind == Shipment.Kind.OUTBOUND]
+        product_ids = {p for s in outbound for p, _, _, _ in s.pending_lines}
+        products = (
+            Product.objects.only("sku", "weight_kg", "length_cm", "width_cm", "height_cm", "size_tier").in_bulk(
+                product_ids
+            )
+            if product_ids
+            else {}
+        )
+        parcels_price(outbound, products)
         Shipment.objects.bulk_create(shipments)
         ShipmentLine.objects.bulk_create(
             ShipmentLine(shipment=s, product_id=p, quantity=q, unit_value=v, currency=c)
             for s in shipments
             for p, q, v, c in s.pending_lines
         )
-        parcels = [s for s in shipments if s.kind == Shipment.Kind.OUTBOUND and s.pending_lines]
-        product_ids = {p for s in parcels for p, _, _, _ in s.pending_lines}
-        products = (
-            Product.objects.only("sku", "weight_kg", "length_cm", "width_cm", "height_cm").in_bulk(product_ids)
-            if product_ids
-            else {}
-        )
+        parcels = [s for s in outbound if s.pending_lines]
         Package.objects.bulk_create(
             Package(
                 shipment=s,

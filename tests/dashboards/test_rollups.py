@@ -24,6 +24,7 @@ from dashboards.services import (
     rollups_rebuild,
     rollups_refresh,
 )
+from shipping.models import Shipment
 from shipping.services.shipments import shipment_transition
 from tests.dashboards.conftest import TICK, hours
 from warehouses.models import Fee
@@ -175,6 +176,18 @@ def test_an_older_layout_is_rebuilt_in_full(history):
         model.objects.all().delete()
     RollupCursor.objects.update(layout=LAYOUT - 1)  # as a deployment adding a rollup table leaves it
     assert rollups_refresh() == full and rows() == built
+
+
+def test_the_upgrade_prices_older_shipments_before_the_full_rebuild(history):
+    rollups_refresh()
+    built = rows()
+    priced = dict(Shipment.objects.values_list("pk", "fee_amount"))
+    assert all(fee is not None for fee in priced.values())
+    Shipment.objects.update(fee_amount=None, fee_currency="")  # as rows from before stored fees
+    RollupCursor.objects.update(layout=LAYOUT - 1)
+    rollups_refresh()
+    assert dict(Shipment.objects.values_list("pk", "fee_amount")) == priced
+    assert rows() == built
 
 
 def test_one_refresh_at_a_time(history):

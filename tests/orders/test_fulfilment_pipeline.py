@@ -280,6 +280,7 @@ def test_a_transfer_moves_stock_into_transfer_and_into_the_destination(
     )
     at_origin = InventoryBalance.objects.get(product=widget, warehouse=origin)
     assert (at_origin.fulfillable, at_origin.in_transfer) == (20, 30)
+    assert (transfer.fee_amount, transfer.fee_currency) == (None, "")  # freight between warehouses: no parcel fee
     Lane.objects.update(inspection_probability=0)
     run_ticks(timezone.now() + LATER)
     transfer.refresh_from_db()

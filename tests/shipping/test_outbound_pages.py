@@ -7,6 +7,7 @@ advanced by the schedule's tick.
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -209,6 +210,8 @@ def test_the_shipment_page_shows_route_timeline_customs_lines_and_links(owner_cl
     # Customs, the lines (SKU, units, value) and the links to the order and the public page.
     assert "Customs" in body and shipment.get_customs_status_display() in body
     assert "WIDGET-1" in body and "60.00 USD" in body  # 3 × 20.00
+    # What the parcel costs: its fee, stored when it was created.
+    assert shipment.fee_amount > 0 and f"<dt>Fee</dt><dd>{shipment.fee_amount} {shipment.fee_currency} " in body
     assert f'href="{reverse("orders:order-detail", args=[shipment.order_id])}"' in body
     tracking = reverse("tracking-detail", args=[shipment.tracking_number])
     assert f"http://testserver{tracking}" in body
@@ -322,6 +325,8 @@ def test_the_api_shipment_has_its_timeline_route_lines_and_customs(owner_client,
     assert data["lines"] == [{"sku": "WIDGET-1", "quantity": 3, "unit_value": "20.00", "currency": "USD"}]
     for name in ("customs_status", "customs_duty", "customs_tax", "customs_currency", "customs_notes", "incoterm"):
         assert name in data
+    assert (data["fee_amount"], data["fee_currency"]) == (str(shipment.fee_amount), shipment.fee_currency)
+    assert Decimal(data["fee_amount"]) > 0  # a direct parcel: line haul, brokerage, last mile …
     assert data["tracking_url"] == f"http://testserver/track/{shipment.tracking_number}/"
     assert data["estimated_delivery_at"] is None and data["delivered_at"] is not None
 

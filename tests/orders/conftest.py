@@ -4,9 +4,12 @@ from decimal import Decimal
 
 import pytest
 
+from shipping.models import Shipment
+from shipping.routes import outbound_route_plan
 from tests.factories import PartnerFactory, ProductFactory, WarehouseFactory
 from warehouses.lanes import lane_row, lanes_load_reference, lanes_upsert
 from warehouses.modes import WarehouseRole
+from warehouses.network import Network
 from warehouses.rate_facts import rate_cards_load_demo
 from warehouses.services.inventory import inventory_adjust
 
@@ -103,3 +106,32 @@ def us_order(
     }
     payload.update(overrides)
     return payload
+
+
+BUYERS = {
+    "US": {"address_line1": "1 Main St", "city": "Springfield", "postal_code": "62701", "country": "US"},
+    "DE": {
+        "contact_name": "Eva",
+        "address_line1": "Hauptstr. 1",
+        "city": "Berlin",
+        "postal_code": "10115",
+        "country": "DE",
+    },
+}
+
+
+def direct_parcel(merchant, product, *, origin: str, destination: str, **fields) -> dict:
+    """A ``shipments_create`` spec: one unit of ``product`` sent by the merchant itself (direct
+    mode) from ``origin`` to a buyer in ``destination`` (``BUYERS``); ``fields`` override."""
+    route = Network.load().route(origin=origin, destination=destination, speed="standard")
+    return {
+        "kind": Shipment.Kind.OUTBOUND,
+        "merchant_id": merchant.pk,
+        "mode_id": "direct",
+        "origin_country": origin,
+        "lane_id": route.lane_id,
+        "route": outbound_route_plan(mode="direct", handling_hours=24, route=route),
+        **BUYERS[destination],
+        "lines": [(product.pk, 1, product.declared_value, "USD")],
+        **fields,
+    }

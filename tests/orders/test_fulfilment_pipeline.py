@@ -15,9 +15,9 @@ from orders.models import Allocation, Order
 from orders.services.fulfilment import orders_release
 from orders.services.intake import order_create
 from shipping.models import Shipment, TrackingEvent
-from shipping.routes import outbound_route_plan, transfer_route_plan
+from shipping.routes import transfer_route_plan
 from shipping.services.shipments import shipment_transition, shipments_advance_due, shipments_create
-from tests.orders.conftest import us_order
+from tests.orders.conftest import direct_parcel, us_order
 from warehouses.models import InventoryBalance, Lane
 from warehouses.network import Network
 from warehouses.selectors import inventory_discrepancies
@@ -108,25 +108,17 @@ def test_two_transactions_ending_an_orders_last_shipments_complete_it(merchant, 
     second wait for the first, then see both delivered."""
     stock(widget, "US-ONT1", 10)
     order, first = released(merchant, us_order())
-    route = Network.load().route(origin="US", destination="US", speed="standard")
     [second] = shipments_create(
         specs=[
-            {
-                "kind": Shipment.Kind.OUTBOUND,
-                "merchant_id": merchant.pk,
-                "mode_id": "direct",
-                "order_id": order.pk,
-                "merchant_order_id": order.merchant_order_id,
-                "origin_country": "US",
-                "lane_id": route.lane_id,
-                "route": outbound_route_plan(mode="direct", handling_hours=24, route=route),
-                "contact_name": "Ada",
-                "address_line1": "1 Main St",
-                "city": "Springfield",
-                "postal_code": "62701",
-                "country": "US",
-                "lines": [(widget.pk, 1, widget.declared_value, "USD")],
-            }
+            direct_parcel(
+                merchant,
+                widget,
+                origin="US",
+                destination="US",
+                order_id=order.pk,
+                merchant_order_id=order.merchant_order_id,
+                contact_name="Ada",
+            )
         ]
     )
     for shipment in (first, Shipment.objects.get(pk=second.pk)):
@@ -352,26 +344,8 @@ def test_the_merchant_fixes_a_held_declaration_and_the_parcel_moves_on(
     from tests.factories import MembershipFactory
 
     Lane.objects.update(inspection_probability=0)
-    route = Network.load().route(origin="CN", destination="DE", speed="standard")
     [parcel] = shipments_create(
-        specs=[
-            {
-                "kind": Shipment.Kind.OUTBOUND,
-                "merchant_id": merchant.pk,
-                "mode_id": "direct",
-                "origin_country": "CN",
-                "incoterm": "DDP",
-                "crosses_border": True,
-                "lane_id": route.lane_id,
-                "route": outbound_route_plan(mode="direct", handling_hours=24, route=route),
-                "contact_name": "Eva",
-                "address_line1": "Hauptstr. 1",
-                "city": "Berlin",
-                "postal_code": "10115",
-                "country": "DE",
-                "lines": [(widget.pk, 1, widget.declared_value, "USD")],
-            }
-        ]
+        specs=[direct_parcel(merchant, widget, origin="CN", destination="DE", incoterm="DDP", crosses_border=True)]
     )
     run_ticks(timezone.now() + LATER)
     parcel.refresh_from_db()

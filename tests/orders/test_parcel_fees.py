@@ -13,12 +13,10 @@ from orders.services.fulfilment import orders_release
 from orders.services.intake import order_create
 from orders.services.preview import fulfillment_preview
 from shipping.models import Shipment
-from shipping.routes import outbound_route_plan
 from shipping.services.pricing import shipments_price_unpriced
 from shipping.services.shipments import shipments_create
-from tests.orders.conftest import us_order
+from tests.orders.conftest import direct_parcel, us_order
 from warehouses.models import RateCard
-from warehouses.network import Network
 
 pytestmark = pytest.mark.django_db
 
@@ -49,24 +47,7 @@ def test_a_parcel_is_charged_what_the_preview_quoted(merchant, widget, stock, or
 
 def test_without_a_rate_card_the_fee_is_zero_in_no_currency(merchant, widget, order_network):
     RateCard.objects.filter(mode_id="direct").delete()
-    route = Network.load().route(origin="US", destination="US", speed="standard")
-    [parcel] = shipments_create(
-        specs=[
-            {
-                "kind": Shipment.Kind.OUTBOUND,
-                "merchant_id": merchant.pk,
-                "mode_id": "direct",
-                "origin_country": "US",
-                "lane_id": route.lane_id,
-                "route": outbound_route_plan(mode="direct", handling_hours=24, route=route),
-                "address_line1": "1 Main St",
-                "city": "Springfield",
-                "postal_code": "62701",
-                "country": "US",
-                "lines": [(widget.pk, 1, widget.declared_value, "USD")],
-            }
-        ]
-    )
+    [parcel] = shipments_create(specs=[direct_parcel(merchant, widget, origin="US", destination="US")])
     parcel.refresh_from_db()
     assert (parcel.fee_amount, parcel.fee_currency) == (Decimal("0"), "")
 
